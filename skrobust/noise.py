@@ -184,17 +184,17 @@ def corrupt_labels(y, noise_rate, noise_type, transition_matrix, random_state):
     targets = exact_transition_counts(matrix, counts)
     members = np.split(np.argsort(codes, kind="stable"), np.cumsum(counts)[:-1])
 
-    noisy_codes = codes.copy()
+    y_noisy = y.copy()
+    noise_mask = np.zeros(y.shape[0], dtype=bool)
     for k, (rows, row_targets) in enumerate(zip(members, targets)):
         moved = np.delete(row_targets, k)
         n_moved = int(moved.sum())
         if n_moved == 0:
             continue
         chosen = rows[generator.choice(rows.size, n_moved, replace=False)]
-        noisy_codes[chosen] = np.repeat(np.delete(np.arange(classes.size), k), moved)
-
-    y_noisy = classes[noisy_codes]
-    return _like_input(y_noisy, y_in), noisy_codes != codes, matrix
+        y_noisy[chosen] = np.repeat(np.delete(classes, k), moved)
+        noise_mask[chosen] = True
+    return _like_input(y_noisy, y_in), noise_mask, matrix
 
 
 def exact_transition_counts(transition_matrix, class_counts):
@@ -321,12 +321,14 @@ def _encode(y):
         low = y.min()
         span = int(y.max()) - int(low) + 1
         if span <= max(_DENSE_INT_RANGE, 10 * y.size):
-            offsets = (y - low).astype(np.intp, copy=False)
+            if low == 0 and np.can_cast(y.dtype, np.intp):
+                offsets = y
+            else:
+                offsets = y.astype(np.intp) - int(low)
             present = np.bincount(offsets, minlength=span) > 0
-            lookup = np.cumsum(present) - 1
-            codes = lookup[offsets]
             classes = (np.flatnonzero(present) + low).astype(y.dtype)
-            return classes, _compact(codes, classes.size)
+            lookup = _compact(np.cumsum(present) - 1, classes.size)
+            return classes, lookup[offsets]
     classes, codes = np.unique(y, return_inverse=True)
     return classes, _compact(codes, classes.size)
 

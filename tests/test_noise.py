@@ -128,8 +128,10 @@ def test_never_modifies_y(y_10k):
         np.array([True, False] * 30),
         np.array(["a", 1, "b"] * 20, dtype=object)[[0, 2] * 30],
         np.array([-5, 10**12] * 30),
+        np.array([-100, 0, 100] * 20, dtype=np.int8),
+        np.array([0, 2**63 + 5] * 30, dtype=np.uint64),
     ],
-    ids=["str", "float", "bool", "object", "wide-int"],
+    ids=["str", "float", "bool", "object", "wide-int", "int8", "uint64"],
 )
 def test_returns_labels_of_the_input_dtype_and_classes(y):
     y_noisy, mask = make_noisy_labels(y, noise_rate=0.2, random_state=0)
