@@ -10,14 +10,22 @@ from sklearn.utils._metadata_requests import _raise_for_params, _routing_enabled
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    Options,
     StrOptions,
     validate_params,
 )
 
+# Row indexing of X and of fit parameters, as scikit-learn's meta-estimators do it.
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _check_method_params
+
 __all__ = [
     "HasMethods",
     "Interval",
+    "Options",
     "StrOptions",
+    "_check_method_params",
+    "_safe_indexing",
     "_fit_context",
     "_raise_for_params",
     "_routing_enabled",

@@ -1,14 +1,23 @@
 """scikit-learn's estimator checks over every public estimator of skrobust."""
 
+import pytest
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skrobust import LabelNoiseInjector
+from skrobust import CleanFirstRelabeler, CoTeachingClassifier, LabelNoiseInjector
 
 ESTIMATORS = [
     LabelNoiseInjector(),
+    CleanFirstRelabeler(LogisticRegression(), cv=3, random_state=0),
+    CoTeachingClassifier(random_state=0),
+    # an incremental base and a non-incremental one (round-based co-teaching)
+    CoTeachingClassifier(SGDClassifier(loss="log_loss"), forget_rate=0.2, max_epochs=5,
+                         random_state=0),
+    CoTeachingClassifier(LogisticRegression(), forget_rate=0.2, max_epochs=2, num_gradual=1,
+                         cv=2, random_state=0),
 ]
 
-# check name -> the real reason it cannot pass; keyed by estimator class.
+# check name -> the real reason it cannot pass, per estimator class.
 EXPECTED_FAILURES = {}
 
 

@@ -1,0 +1,558 @@
+"""Co-teaching (Han et al., 2018) as a scikit-learn classifier."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state, get_tags
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._compat import HasMethods, Interval, Options, StrOptions, _fit_context
+from ._validation import check_labels
+
+_MAX_SEED = np.iinfo(np.int32).max
+# Probabilities are clipped here before the log, so a zero probability gives a
+# large but finite loss.
+_EPS = 1e-12
+
+
+def forget_rate_schedule(forget_rate, n_epochs, *, num_gradual=10, exponent=1.0):
+    """The forget rate of each epoch, as in the reference code of co-teaching.
+
+    The rate ramps linearly from 0 to ``forget_rate ** exponent`` over the
+    first ``num_gradual`` epochs, then holds at ``forget_rate``.
+
+    Parameters
+    ----------
+    forget_rate : float
+        The rate held after the ramp, in [0, 1).
+
+    n_epochs : int
+        Number of epochs (or rounds).
+
+    num_gradual : int, default=10
+        Length of the ramp in epochs (``T_k`` in the paper).
+
+    exponent : float, default=1.0
+        The ramp ends at ``forget_rate ** exponent`` (``c`` in the paper).
+
+    Returns
+    -------
+    schedule : ndarray of shape (n_epochs,)
+        ``schedule[t]`` is the fraction of each mini-batch forgotten in epoch ``t``.
+
+    Examples
+    --------
+    >>> from skrobust.coteaching import forget_rate_schedule
+    >>> forget_rate_schedule(0.4, 6, num_gradual=3).round(2).tolist()
+    [0.0, 0.2, 0.4, 0.4, 0.4, 0.4]
+    """
+    schedule = np.full(n_epochs, float(forget_rate))
+    ramp = np.linspace(0.0, forget_rate**exponent, num_gradual)[:n_epochs]
+    schedule[: len(ramp)] = ramp
+    return schedule
+
+
+class CoTeachingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Co-teaching: two peers, each trained on the small-loss samples of the other.
+
+    Two copies ("peers") of ``estimator`` with different random states are
+    trained together. In every epoch the training set is shuffled and cut into
+    mini-batches; on each batch, each peer computes its cross-entropy loss of
+    every sample against the given (possibly noisy) labels and keeps the
+    ``1 - forget_rate(T)`` fraction with the smallest loss; each peer is then
+    updated with ``partial_fit`` on the samples **its peer** kept. Noisy labels
+    tend to have large losses, so each peer filters them out for the other, and
+    the two peers' different errors keep them from confirming their own
+    mistakes. The forget rate ramps from 0 (see :func:`forget_rate_schedule`),
+    because networks fit clean patterns before they memorise noise.
+
+    Read more in Han et al. (2018); this is their Algorithm 1 with any
+    scikit-learn classifier in place of the two networks.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The classifier both peers are cloned from. It needs ``fit`` and
+        ``predict_proba``; the incremental mode also needs ``partial_fit``
+        (``SGDClassifier(loss="log_loss")``, ``MLPClassifier``,
+        :class:`~skrobust.MAEClassifier`). Every ``random_state`` parameter of
+        its clones (nested ones included) is set to a seed drawn from
+        ``random_state``, so that the peers differ. ``None`` means
+        ``MLPClassifier(hidden_layer_sizes=(16, 16), learning_rate_init=0.01)``.
+
+    forget_rate : float in [0, 1) or "auto", default="auto"
+        Fraction of each mini-batch forgotten once the ramp is over; ideally
+        the noise rate. ``"auto"`` estimates the noise rate from the data
+        alone with :func:`skrobust.estimate_noise_rate` (confident learning on
+        out-of-fold probabilities of ``estimator``, folds from ``cv``) and
+        clips it to ``[0, min(0.9, 1 - 1 / n_classes)]`` (with fewer folds
+        when a class has fewer rows than ``cv`` asks for, and 0 with a warning
+        when a class has a single row). The resolved value is ``forget_rate_``.
+
+    num_gradual : int, default=10
+        Number of epochs over which the forget rate ramps up from 0.
+
+    exponent : float, default=1.0
+        The ramp ends at ``forget_rate ** exponent``, as in the reference code.
+
+    max_epochs : int, default=30
+        Number of passes over the training set (incremental mode), or of
+        rounds (rounds mode).
+
+    batch_size : int, default=64
+        Size of the mini-batches (incremental mode). The training set is split
+        into ``ceil(n_samples / batch_size)`` batches of nearly equal size.
+
+    mode : {"auto", "incremental", "rounds"}, default="auto"
+        How the peers are trained.
+
+        - ``"incremental"``: co-teaching as published, on mini-batches with
+          ``partial_fit``.
+        - ``"rounds"``: for estimators without ``partial_fit`` (random
+          forests, ...). In each round each peer ranks the **whole** training
+          set by its out-of-fold loss (rows it was trained on are scored by
+          cross-validation on its own training rows, folds from ``cv``, so
+          that it cannot simply recall their labels; the other rows are
+          scored by the peer itself), and the other peer is refit from scratch
+          on the kept fraction. Costs about ``2 * (n_splits + 1)`` fits per
+          round, so use a few rounds (e.g. ``max_epochs=4, num_gradual=2``).
+        - ``"auto"``: ``"incremental"`` if ``estimator`` has ``partial_fit``,
+          else ``"rounds"``. The mode used is ``mode_``.
+
+    predict_with : {"mean", 0, 1}, default="mean"
+        Which peer predicts. ``"mean"`` averages the probabilities of both
+        peers; ``0`` or ``1`` uses that peer alone, which is how the paper
+        evaluates co-teaching. The mean is usually a little more accurate and
+        stable (it is an ensemble of two); see the benchmark.
+
+    cv : int, cross-validation generator or iterable, default=5
+        Folds for ``forget_rate="auto"`` and for the out-of-fold losses of the
+        rounds mode. An int means ``StratifiedKFold`` (shuffled with a seed
+        from ``random_state`` in the rounds mode, so the peers' folds differ).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the peers, the shuffling of the batches and the folds. Pass an
+        int for reproducible results.
+
+    verbose : int, default=0
+        Prints one line per epoch (or round) when positive.
+
+    Attributes
+    ----------
+    estimators_ : list of two estimators
+        The fitted peers.
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, if ``X`` had string column names.
+
+    forget_rate_ : float
+        The forget rate used: ``forget_rate``, or its estimate when ``"auto"``.
+
+    mode_ : {"incremental", "rounds"}
+        The training mode used.
+
+    n_iter_ : int
+        Number of epochs (or rounds) run.
+
+    kept_mask_ : ndarray of bool of shape (2, n_samples)
+        ``kept_mask_[k]`` marks the training rows that peer ``k`` selected as
+        small-loss (probably clean) in the last epoch, so the rows that
+        ``estimators_[1 - k]`` was last updated on. Rows kept by neither,
+        ``~kept_mask_.any(axis=0)``, are the strongest noise suspects.
+
+    See Also
+    --------
+    skrobust.MAEClassifier : A network trained with a noise-robust loss.
+    skrobust.CleanFirstRelabeler : Finds noisy labels by confident learning and relabels them.
+    skrobust.estimate_noise_rate : The estimate behind ``forget_rate="auto"``.
+
+    Notes
+    -----
+    The reference code needs the true noise rate to set the forget rate,
+    which a user never has; ``forget_rate="auto"`` estimates it instead.
+    Differences from the paper: any classifier replaces the networks; the
+    last mini-batch of an epoch is not dropped (batches are of nearly equal
+    size); each peer keeps at least one sample per batch (and, in the rounds
+    mode, at least its smallest-loss row of every class, since a peer refit
+    from scratch needs every class); prediction averages
+    both peers unless ``predict_with`` picks one. The first epoch (or round)
+    always forgets nothing (the ramp starts at 0), so the peers are fitted on
+    every sample before they rank any.
+
+    An estimator that needs many epochs to learn (a network with a small
+    learning rate) needs a larger ``max_epochs`` here than in its own ``fit``
+    with ``max_iter``: each ``partial_fit`` on a mini-batch is one update.
+
+    References
+    ----------
+    .. [1] B. Han, Q. Yao, X. Yu, G. Niu, M. Xu, W. Hu, I. W. Tsang and
+       M. Sugiyama, "Co-teaching: Robust training of deep neural networks with
+       extremely noisy labels", NeurIPS 2018. :doi:`10.48550/arXiv.1804.06872`
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from skrobust import CoTeachingClassifier
+    >>> X, y = make_classification(n_samples=300, random_state=0)
+    >>> y_noisy = y.copy()
+    >>> y_noisy[:60] = 1 - y_noisy[:60]  # 20% of the labels are wrong
+    >>> clf = CoTeachingClassifier(
+    ...     SGDClassifier(loss="log_loss"), forget_rate=0.2, random_state=0
+    ... ).fit(X, y_noisy)
+    >>> clf.estimators_[0].__class__.__name__, clf.mode_
+    ('SGDClassifier', 'incremental')
+    >>> bool(clf.score(X, y) > 0.85)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "forget_rate": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
+        "num_gradual": [Interval(Integral, 1, None, closed="left")],
+        "exponent": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "mode": [StrOptions({"auto", "incremental", "rounds"})],
+        "predict_with": [StrOptions({"mean"}), Options(Integral, {0, 1})],
+        "cv": ["cv_object"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        forget_rate="auto",
+        num_gradual=10,
+        exponent=1.0,
+        max_epochs=30,
+        batch_size=64,
+        mode="auto",
+        predict_with="mean",
+        cv=5,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.forget_rate = forget_rate
+        self.num_gradual = num_gradual
+        self.exponent = exponent
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.mode = mode
+        self.predict_with = predict_with
+        self.cv = cv
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _get_estimator(self):
+        if self.estimator is None:
+            return MLPClassifier(hidden_layer_sizes=(16, 16), learning_rate_init=0.01)
+        return self.estimator
+
+    def _resolve_mode(self, estimator):
+        has_partial_fit = hasattr(estimator, "partial_fit")
+        if self.mode == "auto":
+            return "incremental" if has_partial_fit else "rounds"
+        if self.mode == "incremental" and not has_partial_fit:
+            raise ValueError(
+                "mode='incremental' needs an estimator with a partial_fit method; "
+                f"{type(estimator).__name__} has none. Use mode='rounds' (or "
+                "'auto', which picks it) for estimators that cannot learn incrementally."
+            )
+        return self.mode
+
+    def _validate_X(self, X, y=None, reset=True):
+        # The inner estimator decides whether NaN or sparse input is fine; it
+        # is checked once here rather than on every mini-batch.
+        inner = get_tags(self._get_estimator()).input_tags
+        kwargs = dict(
+            accept_sparse="csr" if inner.sparse else False,
+            ensure_all_finite=not inner.allow_nan,
+            dtype=None,
+            reset=reset,
+        )
+        if y is None:
+            return validate_data(self, X, **kwargs)
+        return validate_data(self, X, y, **kwargs)
+
+    def _resolve_forget_rate(self, estimator, X, y, seed):
+        if self.forget_rate != "auto":
+            return float(self.forget_rate)
+        from .detection import estimate_noise_rate
+
+        cv = self.cv
+        if cv is None or isinstance(cv, Integral):
+            # Fewer folds when a class is smaller than the folds asked for.
+            smallest = np.unique(y, return_counts=True)[1].min()
+            cv = min(5 if cv is None else cv, smallest)
+            if cv < 2:
+                warnings.warn(
+                    "forget_rate='auto' cannot estimate the noise rate: a class has "
+                    "a single sample, so no fold can hold it out. Using "
+                    "forget_rate=0 (plain training of both peers).",
+                    UserWarning,
+                )
+                return 0.0
+        rate = estimate_noise_rate(
+            _seeded_clone(estimator, seed), X, y, cv=cv, random_state=seed
+        )
+        upper = min(0.9, 1.0 - 1.0 / len(self.classes_))
+        return float(np.clip(rate, 0.0, upper))
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Train the two peers by co-teaching on ``X`` and the (noisy) labels ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; sparse or missing values only where ``estimator``
+            accepts them.
+
+        y : array-like of shape (n_samples,)
+            The labels, possibly noisy. Any label values (ints, strings).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        if y is None:
+            check_labels(y)  # the standard message for a missing y
+        X, y = self._validate_X(X, y)
+        y = check_labels(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        y_code = encoder.transform(y)
+
+        estimator = self._get_estimator()
+        self.mode_ = self._resolve_mode(estimator)
+        rng = check_random_state(self.random_state)
+        peer_seeds = rng.randint(_MAX_SEED, size=2)
+        self.estimators_ = [_seeded_clone(estimator, seed) for seed in peer_seeds]
+        self.forget_rate_ = self._resolve_forget_rate(
+            estimator, X, y, rng.randint(_MAX_SEED)
+        )
+        schedule = forget_rate_schedule(
+            self.forget_rate_,
+            self.max_epochs,
+            num_gradual=self.num_gradual,
+            exponent=self.exponent,
+        )
+        if self.mode_ == "incremental":
+            self._fit_incremental(X, y, y_code, schedule, rng)
+        else:
+            self._fit_rounds(X, y, y_code, schedule, rng)
+        self.n_iter_ = self.max_epochs
+        return self
+
+    def _fit_incremental(self, X, y, y_code, schedule, rng):
+        n_samples = len(y)
+        n_batches = -(-n_samples // self.batch_size)
+        peers = self.estimators_
+        kept = np.zeros((2, n_samples), dtype=bool)
+        for epoch, rate in enumerate(schedule):
+            kept[:] = False
+            for batch in np.array_split(rng.permutation(n_samples), n_batches):
+                if rate > 0:
+                    n_keep = max(1, int((1.0 - rate) * len(batch)))
+                    X_batch = X[batch]
+                    selected = [
+                        batch[_smallest(self._loss(peer, X_batch, y_code[batch]), n_keep)]
+                        for peer in peers
+                    ]
+                else:
+                    selected = [batch, batch]
+                for k in (0, 1):
+                    kept[k, selected[k]] = True
+                # Each peer learns from the rows its peer selected.
+                for k in (0, 1):
+                    rows = selected[1 - k]
+                    peers[k].partial_fit(X[rows], y[rows], classes=self.classes_)
+            self._log(epoch, rate, kept)
+        self.kept_mask_ = kept
+
+    def _fit_rounds(self, X, y, y_code, schedule, rng):
+        n_samples = len(y)
+        everything = np.arange(n_samples)
+        trained_on = [everything, everything]
+        kept = np.ones((2, n_samples), dtype=bool)
+        for round_, rate in enumerate(schedule):
+            if round_ == 0 or rate == 0:
+                selected = [everything, everything]
+            else:
+                n_keep = max(1, int((1.0 - rate) * n_samples))
+                selected = [
+                    _smallest_per_class(
+                        self._out_of_fold_loss(
+                            k, X, y, y_code, trained_on[k], rng.randint(_MAX_SEED)
+                        ),
+                        n_keep,
+                        y_code,
+                    )
+                    for k in (0, 1)
+                ]
+            kept = np.zeros((2, n_samples), dtype=bool)
+            for k in (0, 1):
+                kept[k, selected[k]] = True
+            for k in (0, 1):
+                rows = np.sort(selected[1 - k])
+                self.estimators_[k].fit(X[rows], y[rows])
+                trained_on[k] = rows
+            self._log(round_, rate, kept)
+        self.kept_mask_ = kept
+
+    def _out_of_fold_loss(self, k, X, y, y_code, trained_on, seed):
+        """Loss of peer ``k`` on every row, out-of-fold for the rows it was fit on."""
+        peer = self.estimators_[k]
+        loss = np.empty(len(y))
+        outside = np.ones(len(y), dtype=bool)
+        outside[trained_on] = False
+        if outside.any():
+            loss[outside] = self._loss(peer, X[outside], y_code[outside])
+        y_in = y[trained_on]
+        cv = self.cv
+        if cv is None or isinstance(cv, Integral):
+            n_splits = min(5 if cv is None else cv, np.unique(y_in, return_counts=True)[1].min())
+            if n_splits < 2:  # a class with a single row: no fold can hold it out
+                loss[trained_on] = self._loss(peer, X[trained_on], y_code[trained_on])
+                return loss
+            cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+        cv = check_cv(cv, y_in, classifier=True)
+        proba = cross_val_predict(
+            clone(peer), X[trained_on], y_in, cv=cv, method="predict_proba"
+        )
+        columns = np.searchsorted(self.classes_, np.unique(y_in))
+        loss[trained_on] = _cross_entropy(
+            proba, columns, y_code[trained_on], len(self.classes_)
+        )
+        return loss
+
+    def _loss(self, peer, X, y_code):
+        columns = np.searchsorted(self.classes_, peer.classes_)
+        return _cross_entropy(peer.predict_proba(X), columns, y_code, len(self.classes_))
+
+    def _log(self, epoch, rate, kept):
+        if self.verbose:
+            both = np.mean(kept[0] & kept[1]) / max(np.mean(kept[0] | kept[1]), _EPS)
+            print(
+                f"[CoTeachingClassifier] epoch {epoch + 1}/{self.max_epochs}: "
+                f"forget rate {rate:.3f}, kept {kept[0].mean():.3f} / "
+                f"{kept[1].mean():.3f}, peers agree on {both:.3f} of kept rows"
+            )
+
+    def _peer_proba(self, peer, X):
+        proba = np.zeros((X.shape[0], len(self.classes_)))
+        proba[:, np.searchsorted(self.classes_, peer.classes_)] = peer.predict_proba(X)
+        return proba
+
+    def predict_proba(self, X):
+        """Class probabilities of ``X``: the peers' mean, or one peer's (``predict_with``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        if self.predict_with == "mean":
+            peers = self.estimators_
+        else:
+            peers = [self.estimators_[self.predict_with]]
+        return np.mean([self._peer_proba(peer, X) for peer in peers], axis=0)
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns in the order of ``classes_``.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predict the class of each sample: the most probable by :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted class labels.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self._get_estimator()).input_tags
+        tags.input_tags.sparse = inner.sparse
+        tags.input_tags.allow_nan = inner.allow_nan
+        return tags
+
+
+def _seeded_clone(estimator, seed):
+    """A clone of ``estimator`` with every ``random_state`` parameter set to ``seed``."""
+    peer = clone(estimator)
+    keys = [
+        key
+        for key in peer.get_params(deep=True)
+        if key == "random_state" or key.endswith("__random_state")
+    ]
+    return peer.set_params(**dict.fromkeys(keys, int(seed)))
+
+
+def _cross_entropy(proba, columns, y_code, n_classes):
+    """Per-sample cross-entropy; ``columns[j]`` is the class code of column ``j`` of ``proba``."""
+    if len(columns) != n_classes:  # a peer fit on rows that miss some class
+        full = np.zeros((proba.shape[0], n_classes))
+        full[:, columns] = proba
+        proba = full
+    p_true = proba[np.arange(len(y_code)), y_code]
+    return -np.log(np.clip(p_true, _EPS, None))
+
+
+def _smallest_per_class(loss, n_keep, y_code):
+    """The ``n_keep`` smallest losses, plus the smallest of each class they miss.
+
+    A peer refit from scratch needs every class in its training rows.
+    """
+    keep = _smallest(loss, n_keep)
+    missing = np.setdiff1d(np.unique(y_code), y_code[keep])
+    extra = [np.flatnonzero(y_code == c)[np.argmin(loss[y_code == c])] for c in missing]
+    return np.concatenate([keep, np.asarray(extra, dtype=keep.dtype)])
+
+
+def _smallest(loss, n_keep):
+    """Indices of the ``n_keep`` smallest losses (ties broken by position)."""
+    return np.argsort(loss, kind="stable")[:n_keep]

@@ -1,0 +1,349 @@
+"""Tests of skrobust.coteaching: CoTeachingClassifier and its forget-rate schedule.
+
+scikit-learn's estimator checks run in tests/test_common.py.
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_blobs, make_classification
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+import skrobust.detection
+from skrobust import CoTeachingClassifier
+from skrobust.coteaching import forget_rate_schedule
+
+NOISE_RATE = 0.3
+
+
+def _sgd():
+    return SGDClassifier(loss="log_loss")
+
+
+def _fast(estimator=None, **params):
+    """A quick, seeded co-teaching classifier (fixed forget rate unless given)."""
+    kwargs = dict(forget_rate=NOISE_RATE, max_epochs=6, num_gradual=3, random_state=0)
+    kwargs.update(params)
+    return CoTeachingClassifier(_sgd() if estimator is None else estimator, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def noisy_blobs():
+    """Three well separated blobs, 30% of the labels moved to another class."""
+    X, y = make_blobs(n_samples=300, centers=3, cluster_std=1.0, random_state=0)
+    rng = np.random.RandomState(0)
+    flipped = rng.permutation(len(y))[: int(NOISE_RATE * len(y))]
+    y_noisy = y.copy()
+    y_noisy[flipped] = (y[flipped] + rng.randint(1, 3, size=len(flipped))) % 3
+    noise_mask = y_noisy != y
+    return X, y, y_noisy, noise_mask
+
+
+# ------------------------------------------------------------------ schedule
+def test_schedule_ramps_linearly_then_holds():
+    schedule = forget_rate_schedule(0.5, 8, num_gradual=5)
+    np.testing.assert_allclose(schedule, [0, 0.125, 0.25, 0.375, 0.5, 0.5, 0.5, 0.5])
+
+
+def test_schedule_ramp_ends_at_forget_rate_to_the_exponent():
+    schedule = forget_rate_schedule(0.5, 4, num_gradual=3, exponent=2)
+    np.testing.assert_allclose(schedule, [0, 0.125, 0.25, 0.5])
+
+
+def test_schedule_shorter_than_ramp():
+    np.testing.assert_allclose(forget_rate_schedule(0.4, 2, num_gradual=5), [0, 0.1])
+
+
+def test_schedule_of_one_gradual_epoch_starts_at_zero():
+    np.testing.assert_allclose(forget_rate_schedule(0.3, 3, num_gradual=1), [0, 0.3, 0.3])
+
+
+# ------------------------------------------------------------ fitted state
+def test_fitted_attributes(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast().fit(X, y_noisy)
+    assert len(clf.estimators_) == 2
+    assert all(isinstance(peer, SGDClassifier) for peer in clf.estimators_)
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.n_features_in_ == 2
+    assert clf.forget_rate_ == NOISE_RATE
+    assert clf.mode_ == "incremental"
+    assert clf.n_iter_ == 6
+    assert clf.kept_mask_.shape == (2, len(y_noisy))
+    assert clf.kept_mask_.dtype == bool
+
+
+def test_peers_get_different_random_states(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast(SGDClassifier(loss="log_loss", random_state=7)).fit(X, y_noisy)
+    states = [peer.random_state for peer in clf.estimators_]
+    assert states[0] != states[1]
+    assert not np.allclose(clf.estimators_[0].coef_, clf.estimators_[1].coef_)
+
+
+def test_kept_fraction_follows_the_forget_rate(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast().fit(X, y_noisy)
+    # 5 batches of 60 rows: int(0.7 * 60) = 42 kept per batch.
+    assert clf.kept_mask_.sum(axis=1).tolist() == [210, 210]
+
+
+def test_zero_forget_rate_keeps_every_row(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast(forget_rate=0.0).fit(X, y_noisy)
+    assert clf.kept_mask_.all()
+
+
+def test_kept_rows_are_mostly_clean(noisy_blobs):
+    X, _, y_noisy, noise_mask = noisy_blobs
+    clf = _fast().fit(X, y_noisy)
+    for kept in clf.kept_mask_:
+        # 70% of the labels are right; blobs this clear leave few wrong ones kept.
+        assert np.mean(~noise_mask[kept]) > 0.9
+
+
+def test_beats_plain_training_on_the_same_noisy_labels():
+    X, y = make_classification(
+        n_samples=600, n_features=10, n_informative=6, n_classes=3, random_state=0
+    )
+    rng = np.random.RandomState(0)
+    y_noisy = np.where(rng.rand(len(y)) < 0.45, (y + 1) % 3, y)  # 45% pair noise
+    X_test, y_test = X[400:], y[400:]
+    X_train, y_train = StandardScaler().fit_transform(X[:400]), y_noisy[:400]
+    X_test = StandardScaler().fit(X[:400]).transform(X_test)
+    plain = SGDClassifier(loss="log_loss", random_state=0).fit(X_train, y_train)
+    clf = _fast(forget_rate=0.45, max_epochs=20, num_gradual=5).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) > plain.score(X_test, y_test) + 0.05
+
+
+def test_same_random_state_same_model(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    first = _fast().fit(X, y_noisy)
+    second = _fast().fit(X, y_noisy)
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+    np.testing.assert_array_equal(first.kept_mask_, second.kept_mask_)
+
+
+def test_does_not_modify_inputs(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    X_copy, y_copy = X.copy(), y_noisy.copy()
+    _fast().fit(X, y_noisy)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y_noisy, y_copy)
+
+
+# ---------------------------------------------------------------- prediction
+def test_mean_prediction_averages_the_peers(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast().fit(X, y_noisy)
+    expected = (clf.estimators_[0].predict_proba(X) + clf.estimators_[1].predict_proba(X)) / 2
+    np.testing.assert_allclose(clf.predict_proba(X), expected)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[expected.argmax(axis=1)])
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), expected)
+
+
+@pytest.mark.parametrize("peer", [0, 1])
+def test_predict_with_one_peer(noisy_blobs, peer):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast(predict_with=peer).fit(X, y_noisy)
+    np.testing.assert_allclose(clf.predict_proba(X), clf.estimators_[peer].predict_proba(X))
+    np.testing.assert_array_equal(clf.predict(X), clf.estimators_[peer].predict(X))
+
+
+def test_has_no_decision_function():
+    assert not hasattr(CoTeachingClassifier(), "decision_function")
+
+
+# ----------------------------------------------------------------- rounds mode
+def test_auto_mode_picks_rounds_without_partial_fit(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast(LogisticRegression(), max_epochs=3, num_gradual=2, cv=3).fit(X, y_noisy)
+    assert clf.mode_ == "rounds"
+    assert clf.n_iter_ == 3
+    assert all(isinstance(peer, LogisticRegression) for peer in clf.estimators_)
+
+
+def test_rounds_mode_can_be_asked_of_an_incremental_estimator(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast(mode="rounds", max_epochs=2, num_gradual=1, cv=3).fit(X, y_noisy)
+    assert clf.mode_ == "rounds"
+    assert clf.kept_mask_.sum(axis=1).tolist() == [210, 210]
+
+
+def test_rounds_mode_ranks_by_out_of_fold_loss(noisy_blobs):
+    # A distance-weighted k-NN peer recalls every training label (zero
+    # in-sample loss, so an in-sample ranking would keep rows at random, 70%
+    # clean); only out-of-fold losses tell the noisy rows apart.
+    X, _, y_noisy, noise_mask = noisy_blobs
+    knn = KNeighborsClassifier(n_neighbors=10, weights="distance")
+    assert knn.fit(X, y_noisy).score(X, y_noisy) == 1.0
+    clf = _fast(knn, max_epochs=2, num_gradual=1, cv=5).fit(X, y_noisy)
+    for kept in clf.kept_mask_:
+        assert np.mean(~noise_mask[kept]) > 0.85
+
+
+def test_rounds_mode_keeps_every_class():
+    X = np.arange(20, dtype=float).reshape(-1, 1)
+    y = np.array([0] * 18 + [1] * 2)
+    clf = CoTeachingClassifier(
+        LogisticRegression(), forget_rate=0.5, max_epochs=2, num_gradual=1, cv=2,
+        random_state=0,
+    ).fit(X, y)
+    for kept in clf.kept_mask_:
+        assert set(y[kept]) == {0, 1}
+
+
+# ------------------------------------------------------------- forget rate
+def test_auto_forget_rate_uses_the_noise_rate_estimate(noisy_blobs, monkeypatch):
+    X, _, y_noisy, _ = noisy_blobs
+    calls = []
+
+    def fake_estimate(estimator, X, y, **kwargs):
+        calls.append(kwargs)
+        return 0.27
+
+    monkeypatch.setattr(skrobust.detection, "estimate_noise_rate", fake_estimate)
+    clf = _fast(forget_rate="auto", cv=4).fit(X, y_noisy)
+    assert clf.forget_rate_ == pytest.approx(0.27)
+    assert calls[0]["cv"] == 4
+
+
+@pytest.mark.parametrize(
+    "estimate, n_classes, expected", [(0.97, 2, 0.5), (0.97, 3, 2 / 3), (-0.1, 3, 0.0)]
+)
+def test_auto_forget_rate_is_clipped(monkeypatch, estimate, n_classes, expected):
+    monkeypatch.setattr(skrobust.detection, "estimate_noise_rate", lambda *a, **k: estimate)
+    X, y = make_blobs(n_samples=60, centers=n_classes, random_state=0)
+    clf = _fast(forget_rate="auto", max_epochs=2).fit(X, y)
+    assert clf.forget_rate_ == pytest.approx(expected)
+
+
+# ---------------------------------------------------------- sklearn plumbing
+def test_string_labels(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    names = np.array(["cat", "dog", "emu"])
+    clf = _fast().fit(X, names[y_noisy])
+    np.testing.assert_array_equal(clf.classes_, names)
+    assert set(clf.predict(X)) <= set(names)
+    codes = _fast().fit(X, y_noisy).predict(X)
+    np.testing.assert_array_equal(clf.predict(X), names[codes])
+
+
+def test_string_labels_rounds_mode(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    names = np.array(["cat", "dog", "emu"])
+    clf = _fast(LogisticRegression(), max_epochs=2, num_gradual=1, cv=3)
+    assert set(clf.fit(X, names[y_noisy]).predict(X)) <= set(names)
+
+
+def test_pandas_input(noisy_blobs):
+    pd = pytest.importorskip("pandas")
+    X, _, y_noisy, _ = noisy_blobs
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    clf = _fast().fit(frame, pd.Series(y_noisy))
+    np.testing.assert_array_equal(clf.feature_names_in_, ["a", "b"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no feature-name warning from the peers
+        np.testing.assert_array_equal(clf.predict(frame), _fast().fit(X, y_noisy).predict(X))
+
+
+def test_clone_and_pickle(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast().fit(X, y_noisy)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    fresh = clone(clf)
+    assert not hasattr(fresh, "estimators_")
+    assert fresh.get_params()["forget_rate"] == NOISE_RATE
+
+
+def test_pipeline(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    pipe = make_pipeline(StandardScaler(), _fast()).fit(X, y_noisy)
+    assert pipe.predict_proba(X).shape == (len(X), 3)
+
+
+def test_grid_search_over_forget_rate_and_estimator(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    grid = GridSearchCV(
+        _fast(max_epochs=2, cv=2),
+        {"forget_rate": [0.0, 0.3], "estimator": [_sgd(), LogisticRegression()]},
+        cv=2,
+    ).fit(X, y_noisy)
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.best_estimator_.mode_ in ("incremental", "rounds")
+
+
+def test_verbose_prints_each_epoch(noisy_blobs, capsys):
+    X, _, y_noisy, _ = noisy_blobs
+    _fast(verbose=1, max_epochs=2).fit(X, y_noisy)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    assert "epoch 2/2: forget rate" in lines[-1]
+
+
+# --------------------------------------------------------------- bad input
+@pytest.mark.parametrize("forget_rate", [-0.1, 1.0, 1.5, "half"])
+def test_forget_rate_out_of_range(noisy_blobs, forget_rate):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match=r"'forget_rate' parameter .* range \[0(\.0)?, 1(\.0)?\)"):
+        _fast(forget_rate=forget_rate).fit(X, y_noisy)
+
+
+@pytest.mark.parametrize("num_gradual", [0, -3])
+def test_num_gradual_below_one(noisy_blobs, num_gradual):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match=r"'num_gradual' parameter .* range \[1, inf\)"):
+        _fast(num_gradual=num_gradual).fit(X, y_noisy)
+
+
+def test_estimator_without_predict_proba(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match=r"'estimator' parameter .* 'predict_proba'"):
+        _fast(SVC()).fit(X, y_noisy)
+
+
+def test_incremental_mode_needs_partial_fit(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match=r"mode='incremental' needs .* partial_fit"):
+        _fast(LogisticRegression(), mode="incremental").fit(X, y_noisy)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"predict_with": 2}, "'predict_with' parameter"),
+        ({"mode": "batch"}, "'mode' parameter"),
+        ({"max_epochs": 0}, "'max_epochs' parameter"),
+        ({"batch_size": 0}, "'batch_size' parameter"),
+        ({"exponent": 0}, "'exponent' parameter"),
+    ],
+)
+def test_other_bad_parameters(noisy_blobs, params, match):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match=match):
+        _fast(**params).fit(X, y_noisy)
+
+
+# ---------------------------------------------------------------- MAEClassifier
+@pytest.mark.slow
+def test_with_mae_classifier(noisy_blobs):
+    pytest.importorskip("scikeras")
+    from skrobust import MAEClassifier
+
+    X, y, y_noisy, _ = noisy_blobs
+    base = MAEClassifier(epochs=10, random_state=0)
+    # Incremental when MAEClassifier has partial_fit, else by rounds.
+    clf = _fast(base, max_epochs=2, num_gradual=1, cv=2).fit(X, y_noisy)
+    assert clf.mode_ == ("incremental" if hasattr(base, "partial_fit") else "rounds")
+    assert all(isinstance(peer, MAEClassifier) for peer in clf.estimators_)
+    assert clf.predict_proba(X).shape == (len(X), 3)
+    assert clf.score(X, y) > 0.8

@@ -1,0 +1,260 @@
+"""Tests for skrobust.detection: out-of-fold probabilities and confident learning."""
+
+import numpy as np
+import pytest
+from sklearn import config_context
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_blobs
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+from sklearn.svm import LinearSVC
+
+from skrobust import estimate_noise_rate, find_label_issues, out_of_fold_proba
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    """Three well-separated classes, 20% of labels flipped to another class."""
+    X, y = make_blobs(
+        n_samples=600, centers=[[-4, 0], [4, 0], [0, 6]], cluster_std=1.0, random_state=0
+    )
+    rng = np.random.RandomState(0)
+    flipped = rng.rand(len(y)) < 0.2
+    y_noisy = np.where(flipped, (y + rng.randint(1, 3, len(y))) % 3, y)
+    return X, y, y_noisy, flipped
+
+
+class WeightCheckingClassifier(ClassifierMixin, BaseEstimator):
+    """LogisticRegression that asserts it receives a sample_weight aligned with X."""
+
+    def fit(self, X, y, sample_weight=None):
+        assert sample_weight is not None, "sample_weight was not forwarded"
+        assert len(sample_weight) == len(X), "sample_weight was not split with X"
+        self.inner_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.inner_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.inner_.predict_proba(X)
+
+    def predict(self, X):
+        return self.inner_.predict(X)
+
+
+# --- out_of_fold_proba -------------------------------------------------------
+
+
+def test_out_of_fold_proba_matches_cross_val_predict_with_seeded_stratified_folds(blobs):
+    X, _, y_noisy, _ = blobs
+    proba, classes = out_of_fold_proba(LogisticRegression(), X, y_noisy, cv=4, random_state=3)
+    expected = cross_val_predict(
+        LogisticRegression(),
+        X,
+        y_noisy,
+        cv=StratifiedKFold(4, shuffle=True, random_state=3),
+        method="predict_proba",
+    )
+    np.testing.assert_allclose(proba, expected)
+    assert classes.tolist() == [0, 1, 2]
+
+
+def test_out_of_fold_proba_none_means_logistic_regression(blobs):
+    X, _, y_noisy, _ = blobs
+    default, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
+    explicit, _ = out_of_fold_proba(LogisticRegression(), X, y_noisy, random_state=0)
+    np.testing.assert_allclose(default, explicit)
+
+
+def test_out_of_fold_proba_string_labels_give_same_columns_as_ints(blobs):
+    X, _, y_noisy, _ = blobs
+    names = np.array(["cat", "dog", "emu"])
+    proba_int, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
+    proba_str, classes = out_of_fold_proba(None, X, names[y_noisy], random_state=0)
+    assert classes.tolist() == ["cat", "dog", "emu"]
+    np.testing.assert_allclose(proba_str, proba_int)
+
+
+def test_out_of_fold_proba_accepts_pandas_and_leaves_input_unchanged(blobs):
+    pd = pytest.importorskip("pandas")
+    X, _, y_noisy, _ = blobs
+    X_df = pd.DataFrame(X, columns=["a", "b"])
+    y_s = pd.Series(y_noisy)
+    X_before, y_before = X_df.copy(), y_s.copy()
+    proba_pd, _ = out_of_fold_proba(None, X_df, y_s, random_state=0)
+    proba_np, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
+    np.testing.assert_allclose(proba_pd, proba_np)
+    pd.testing.assert_frame_equal(X_df, X_before)
+    pd.testing.assert_series_equal(y_s, y_before)
+
+
+def test_out_of_fold_proba_same_seed_same_result_and_seed_changes_folds(blobs):
+    X, _, y_noisy, _ = blobs
+    a, _ = out_of_fold_proba(None, X, y_noisy, random_state=1)
+    b, _ = out_of_fold_proba(None, X, y_noisy, random_state=1)
+    c, _ = out_of_fold_proba(None, X, y_noisy, random_state=2)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.slow  # starts worker processes
+def test_out_of_fold_proba_parallel_equals_sequential(blobs):
+    X, _, y_noisy, _ = blobs
+    seq, _ = out_of_fold_proba(None, X, y_noisy, cv=3, random_state=0, n_jobs=1)
+    par, _ = out_of_fold_proba(None, X, y_noisy, cv=3, random_state=0, n_jobs=2)
+    np.testing.assert_allclose(seq, par)
+
+
+def test_out_of_fold_proba_accepts_a_splitter(blobs):
+    X, _, y_noisy, _ = blobs
+    proba, _ = out_of_fold_proba(None, X, y_noisy, cv=KFold(3, shuffle=True, random_state=0))
+    assert proba.shape == (len(y_noisy), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_out_of_fold_proba_forwards_fit_params_split_with_folds(blobs):
+    X, _, y_noisy, _ = blobs
+    weights = np.ones(len(y_noisy))
+    proba, _ = out_of_fold_proba(
+        WeightCheckingClassifier(), X, y_noisy, random_state=0, params={"sample_weight": weights}
+    )
+    assert proba.shape == (len(y_noisy), 3)
+
+
+def test_out_of_fold_proba_routes_fit_params_by_request(blobs):
+    X, _, y_noisy, _ = blobs
+    weights = np.ones(len(y_noisy))
+    with config_context(enable_metadata_routing=True):
+        est = WeightCheckingClassifier().set_fit_request(sample_weight=True)
+        proba, _ = out_of_fold_proba(
+            est, X, y_noisy, random_state=0, params={"sample_weight": weights}
+        )
+    assert proba.shape == (len(y_noisy), 3)
+
+
+def test_cv_larger_than_smallest_class_is_refused():
+    X = np.arange(20, dtype=float).reshape(-1, 1)
+    y = np.array([0] * 17 + [1] * 3)
+    with pytest.raises(ValueError, match=r"cv=5 is larger than .* smallest class \(3\)"):
+        out_of_fold_proba(None, X, y, cv=5)
+
+
+def test_cv_below_two_is_refused(blobs):
+    X, _, y_noisy, _ = blobs
+    with pytest.raises(ValueError, match="cv must be at least 2"):
+        out_of_fold_proba(None, X, y_noisy, cv=1)
+
+
+def test_estimator_without_predict_proba_is_refused(blobs):
+    X, _, y_noisy, _ = blobs
+    with pytest.raises(TypeError, match="must implement predict_proba.*LinearSVC"):
+        out_of_fold_proba(LinearSVC(), X, y_noisy)
+    with pytest.raises(TypeError, match="must implement predict_proba"):
+        find_label_issues(LinearSVC(), X, y_noisy)
+
+
+def test_single_class_is_refused():
+    X = np.zeros((10, 2))
+    with pytest.raises(ValueError, match="only one class"):
+        out_of_fold_proba(None, X, np.ones(10))
+
+
+def test_continuous_or_missing_labels_are_refused(blobs):
+    X, _, _, _ = blobs
+    with pytest.raises(ValueError, match="Unknown label type"):
+        out_of_fold_proba(None, X, np.linspace(0, 1, len(X)))
+    y = np.array(["a", "b"] * (len(X) // 2), dtype=object)
+    y[3] = None
+    with pytest.raises(ValueError, match="NaN or None"):
+        estimate_noise_rate(None, X, y)
+
+
+def test_length_mismatch_is_refused(blobs):
+    X, _, y_noisy, _ = blobs
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        out_of_fold_proba(None, X[:-1], y_noisy)
+
+
+# --- find_label_issues --------------------------------------------------------
+
+
+def test_find_label_issues_finds_the_flipped_rows(blobs):
+    X, _, y_noisy, flipped = blobs
+    issues = find_label_issues(None, X, y_noisy, random_state=0)
+    assert issues.dtype == bool and issues.shape == y_noisy.shape
+    precision = flipped[issues].mean()
+    recall = issues[flipped].mean()
+    # The classes are separated by 8 standard deviations: detection is near perfect.
+    assert precision > 0.9 and recall > 0.9
+
+
+def test_find_label_issues_flags_nothing_on_clean_separable_labels(blobs):
+    X, y, _, _ = blobs
+    assert not find_label_issues(None, X, y, random_state=0).any()
+
+
+def test_find_label_issues_with_given_pred_probs_skips_cross_validation(blobs):
+    X, _, y_noisy, _ = blobs
+    proba, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
+    from_proba = find_label_issues(None, None, y_noisy, pred_probs=proba)
+    np.testing.assert_array_equal(from_proba, find_label_issues(None, X, y_noisy, random_state=0))
+
+
+@pytest.mark.parametrize("filter_by", ["prune_by_class", "both", "confident_learning"])
+def test_find_label_issues_passes_filter_by_to_cleanlab(blobs, filter_by):
+    from cleanlab.filter import find_label_issues as cl_find
+
+    X, _, y_noisy, _ = blobs
+    proba, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
+    ours = find_label_issues(None, X, y_noisy, filter_by=filter_by, pred_probs=proba)
+    np.testing.assert_array_equal(ours, cl_find(y_noisy, proba, filter_by=filter_by, n_jobs=1))
+
+
+def test_find_label_issues_string_labels_equal_int_labels(blobs):
+    X, _, y_noisy, _ = blobs
+    names = np.array(["x", "y", "z"])
+    np.testing.assert_array_equal(
+        find_label_issues(None, X, names[y_noisy], random_state=0),
+        find_label_issues(None, X, y_noisy, random_state=0),
+    )
+
+
+def test_find_label_issues_bad_filter_by_is_refused(blobs):
+    X, _, y_noisy, _ = blobs
+    with pytest.raises(ValueError, match="filter_by must be one of"):
+        find_label_issues(None, X, y_noisy, filter_by="vote")
+
+
+def test_pred_probs_of_wrong_shape_is_refused(blobs):
+    X, _, y_noisy, _ = blobs
+    with pytest.raises(ValueError, match=r"pred_probs must have shape .*\(600, 3\)"):
+        find_label_issues(None, X, y_noisy, pred_probs=np.full((600, 2), 0.5))
+    with pytest.raises(ValueError, match="pred_probs must have shape"):
+        estimate_noise_rate(None, X, y_noisy, pred_probs=np.full((599, 3), 1 / 3))
+
+
+# --- estimate_noise_rate ------------------------------------------------------
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.3])
+def test_estimate_noise_rate_is_close_to_the_flipped_share(rate):
+    X, y = make_blobs(n_samples=1000, centers=[[-4, 0], [4, 0]], random_state=1)
+    rng = np.random.RandomState(1)
+    flipped = rng.rand(len(y)) < rate
+    y_noisy = np.where(flipped, 1 - y, y)
+    estimate = estimate_noise_rate(None, X, y_noisy, random_state=0)
+    # 1000 samples: the flipped share itself has std ~0.015; 0.04 leaves room.
+    assert abs(estimate - flipped.mean()) < 0.04
+
+
+def test_estimate_noise_rate_is_small_on_clean_labels_and_in_range(blobs):
+    X, y, _, _ = blobs
+    estimate = estimate_noise_rate(None, X, y, random_state=0)
+    assert 0.0 <= estimate < 0.01
+
+
+def test_estimate_noise_rate_does_not_modify_labels(blobs):
+    X, _, y_noisy, _ = blobs
+    before = y_noisy.copy()
+    rate = estimate_noise_rate(None, X, y_noisy, random_state=0)
+    np.testing.assert_array_equal(y_noisy, before)
+    assert isinstance(rate, float)

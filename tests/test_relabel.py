@@ -1,0 +1,445 @@
+"""Tests for skrobust.relabel.CleanFirstRelabeler."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn import config_context
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import make_blobs, make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from skrobust import CleanFirstRelabeler, find_label_issues
+
+
+@pytest.fixture(scope="module")
+def noisy_blobs():
+    """Three classes, 20% of the labels moved to another class (true labels kept to score)."""
+    X, y = make_blobs(
+        n_samples=450, centers=[[-3, 0], [3, 0], [0, 5]], cluster_std=1.2, random_state=0
+    )
+    rng = np.random.RandomState(0)
+    flipped = rng.rand(len(y)) < 0.2
+    y_noisy = np.where(flipped, (y + rng.randint(1, 3, len(y))) % 3, y)
+    return X, y, y_noisy, flipped
+
+
+@pytest.fixture(scope="module")
+def fitted(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    return CleanFirstRelabeler(
+        LogisticRegression(), cv=3, low_confidence="keep", random_state=0
+    ).fit(X, y_noisy)
+
+
+# Records the rows each fit saw; X's first column holds a unique small float per row.
+FIT_LOG = []
+
+
+class RecordingClassifier(ClassifierMixin, BaseEstimator):
+    """LogisticRegression that logs the rows (and sample weights) it is fitted on."""
+
+    def fit(self, X, y, sample_weight=None):
+        FIT_LOG.append((np.asarray(X)[:, 0].copy(), sample_weight))
+        self.inner_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.inner_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.inner_.predict_proba(X)
+
+    def predict(self, X):
+        return self.inner_.predict(X)
+
+
+def _with_row_ids(X):
+    """X with a first column ``row / 1000``: small, so the logistic fits still converge."""
+    return np.column_stack([np.arange(len(X)) / 1000, X])
+
+
+def _rows(logged_first_column):
+    """Row indices logged by RecordingClassifier."""
+    return np.rint(np.asarray(logged_first_column) * 1000).astype(int)
+
+
+# --- behaviour ----------------------------------------------------------------
+
+
+def test_fit_sets_the_documented_attributes(fitted, noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    n = len(y_noisy)
+    assert fitted.label_issues_.dtype == bool and fitted.label_issues_.shape == (n,)
+    assert fitted.relabeled_.shape == (n,) and fitted.dropped_.shape == (n,)
+    assert not fitted.dropped_.any()  # low_confidence="keep"
+    assert fitted.classes_.tolist() == [0, 1, 2]
+    assert fitted.n_features_in_ == 2
+    assert fitted.clean_estimator_ is not fitted.estimator_
+    assert fitted.predict(X).shape == (n,)
+    np.testing.assert_allclose(fitted.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_label_issues_are_confident_learnings_with_the_same_folds(fitted, noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    expected = find_label_issues(LogisticRegression(), X, y_noisy, cv=3, random_state=0)
+    np.testing.assert_array_equal(fitted.label_issues_, expected)
+
+
+def test_clean_estimator_is_fitted_on_the_trusted_rows_only(fitted, noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    trusted = ~fitted.label_issues_
+    expected = LogisticRegression().fit(X[trusted], y_noisy[trusted])
+    np.testing.assert_allclose(fitted.clean_estimator_.coef_, expected.coef_)
+
+
+def test_only_confident_predictions_replace_flagged_labels(fitted, noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    issues = fitted.label_issues_
+    proba = fitted.clean_estimator_.predict_proba(X)
+    confident = issues & (proba.max(axis=1) >= fitted.min_confidence)
+    expected = np.where(confident, proba.argmax(axis=1), y_noisy)
+    np.testing.assert_array_equal(fitted.relabeled_, expected)
+
+
+def test_final_estimator_is_fitted_on_all_rows_with_corrected_labels(fitted, noisy_blobs):
+    X, _, _, _ = noisy_blobs
+    expected = LogisticRegression().fit(X, fitted.relabeled_)
+    np.testing.assert_allclose(fitted.estimator_.coef_, expected.coef_)
+    np.testing.assert_array_equal(fitted.predict(X), expected.predict(X))
+
+
+def test_relabelling_corrects_more_labels_than_it_breaks(fitted, noisy_blobs):
+    _, y, y_noisy, flipped = noisy_blobs
+    fixed = np.sum((fitted.relabeled_ == y) & flipped)
+    broken = np.sum((fitted.relabeled_ != y) & ~flipped)
+    # 450 rows, ~90 flipped, classes 5 standard deviations apart.
+    assert fixed > 0.7 * flipped.sum()
+    assert broken < 0.05 * (~flipped).sum()
+
+
+def test_relabel_all_replaces_every_label_the_clean_model_is_sure_of(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    model = CleanFirstRelabeler(
+        LogisticRegression(), cv=3, relabel="all", min_confidence=0.0, random_state=0
+    ).fit(X, y_noisy)
+    # min_confidence=0: the article's method, every row takes the clean model's prediction.
+    np.testing.assert_array_equal(model.relabeled_, model.clean_estimator_.predict(X))
+
+
+def test_low_confidence_drop_leaves_unsure_suspects_out_of_the_final_fit(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    model = CleanFirstRelabeler(
+        LogisticRegression(), cv=3, min_confidence=0.9, low_confidence="drop", random_state=0
+    ).fit(X, y_noisy)
+    proba = model.clean_estimator_.predict_proba(X).max(axis=1)
+    np.testing.assert_array_equal(model.dropped_, model.label_issues_ & (proba < 0.9))
+    assert model.dropped_.any()
+    kept = ~model.dropped_
+    expected = LogisticRegression().fit(X[kept], model.relabeled_[kept])
+    np.testing.assert_allclose(model.estimator_.coef_, expected.coef_)
+
+
+def test_min_confidence_one_keeps_every_unsure_label(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    model = CleanFirstRelabeler(
+        LogisticRegression(), cv=3, min_confidence=1.0, random_state=0
+    ).fit(X, y_noisy)
+    proba = model.clean_estimator_.predict_proba(X).max(axis=1)
+    changed = model.relabeled_ != y_noisy
+    assert np.all(proba[changed] >= 1.0)
+
+
+# --- equivalences --------------------------------------------------------------
+
+
+def test_nothing_flagged_equals_a_plain_fit_with_the_same_random_state():
+    X, y = make_blobs(n_samples=200, centers=[[-6, 0], [6, 0]], random_state=0)
+    model = CleanFirstRelabeler(
+        RandomForestClassifier(n_estimators=10, random_state=3), cv=3, random_state=0
+    ).fit(X, y)
+    assert not model.label_issues_.any()
+    plain = RandomForestClassifier(n_estimators=10, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(model.relabeled_, y)
+    np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
+
+
+def test_nothing_flagged_with_the_default_estimator_equals_its_plain_fit():
+    X, y = make_blobs(n_samples=200, centers=[[-6, 0], [6, 0]], random_state=0)
+    model = CleanFirstRelabeler(cv=3, random_state=3).fit(X, y)
+    assert not model.label_issues_.any()
+    plain = RandomForestClassifier(min_samples_leaf=5, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
+
+
+def test_same_folds_as_cleanlab_and_no_relabelling_fit_what_cleanlearning_fits(noisy_blobs):
+    from cleanlab.classification import CleanLearning
+
+    X, _, y_noisy, _ = noisy_blobs
+    base = make_pipeline(StandardScaler(), LogisticRegression())  # no sample_weight: no reweighting
+    ours = CleanFirstRelabeler(base, min_confidence=1.0, low_confidence="drop", random_state=4)
+    ours.fit(X, y_noisy)
+    theirs = CleanLearning(clone(base), cv_n_folds=5, seed=4, verbose=False).fit(X, y_noisy)
+    their_issues = theirs.get_label_issues()["is_label_issue"].to_numpy()
+    np.testing.assert_array_equal(ours.label_issues_, their_issues)
+    if not (ours.relabeled_ != y_noisy).any():  # nothing at probability exactly 1
+        np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X))
+
+
+def test_all_rows_trusted_equals_a_plain_fit(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    model = CleanFirstRelabeler(LogisticRegression()).fit(
+        X, y_noisy, trusted=np.ones(len(y_noisy), dtype=bool)
+    )
+    plain = LogisticRegression().fit(X, y_noisy)
+    np.testing.assert_allclose(model.predict_proba(X), plain.predict_proba(X))
+
+
+def test_same_random_state_gives_identical_fits(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    a = CleanFirstRelabeler(LogisticRegression(), cv=3, random_state=5).fit(X, y_noisy)
+    b = CleanFirstRelabeler(LogisticRegression(), cv=3, random_state=5).fit(X, y_noisy)
+    np.testing.assert_array_equal(a.label_issues_, b.label_issues_)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_string_labels_give_the_same_model_as_integer_labels(fitted, noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    names = np.array(["ant", "bee", "cow"])
+    model = CleanFirstRelabeler(
+        LogisticRegression(), cv=3, low_confidence="keep", random_state=0
+    ).fit(X, names[y_noisy])
+    assert model.classes_.tolist() == ["ant", "bee", "cow"]
+    np.testing.assert_array_equal(model.relabeled_, names[fitted.relabeled_])
+    np.testing.assert_array_equal(model.predict(X), names[fitted.predict(X)])
+
+
+def test_fit_never_modifies_its_inputs(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    X_copy, y_copy = X.copy(), y_noisy.copy()
+    trusted = np.zeros(len(y_noisy), dtype=bool)
+    trusted[:60] = True
+    trusted_copy = trusted.copy()
+    CleanFirstRelabeler(LogisticRegression(), cv=3, random_state=0).fit(X, y_noisy)
+    CleanFirstRelabeler(LogisticRegression()).fit(X, y_noisy, trusted=trusted)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y_noisy, y_copy)
+    np.testing.assert_array_equal(trusted, trusted_copy)
+
+
+# --- trusted mask --------------------------------------------------------------
+
+
+def test_trusted_mask_replaces_confident_learning(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    trusted = np.zeros(len(y_noisy), dtype=bool)
+    trusted[::10] = True
+    model = CleanFirstRelabeler(LogisticRegression()).fit(X, y_noisy, trusted=trusted)
+    np.testing.assert_array_equal(model.label_issues_, ~trusted)
+    expected = LogisticRegression().fit(X[trusted], y_noisy[trusted])
+    np.testing.assert_allclose(model.clean_estimator_.coef_, expected.coef_)
+    np.testing.assert_array_equal(model.relabeled_[trusted], y_noisy[trusted])
+
+
+def test_trusted_mask_of_true_labels_recovers_most_flips(noisy_blobs):
+    X, y, y_noisy, flipped = noisy_blobs
+    trusted = np.zeros(len(y), dtype=bool)
+    trusted[::5] = True
+    y_given = np.where(trusted, y, y_noisy)  # the caller verified these rows
+    model = CleanFirstRelabeler(LogisticRegression()).fit(X, y_given, trusted=trusted)
+    assert np.mean(model.relabeled_ == y) > np.mean(y_given == y)
+
+
+@pytest.mark.parametrize("routing", [False, True])
+def test_trusted_travels_through_grid_search_split_with_the_folds(noisy_blobs, routing):
+    X, _, y_noisy, _ = noisy_blobs
+    X = _with_row_ids(X)
+    trusted = np.zeros(len(y_noisy), dtype=bool)
+    trusted[::3] = True
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+    FIT_LOG.clear()
+    with config_context(enable_metadata_routing=routing):
+        model = CleanFirstRelabeler(RecordingClassifier(), low_confidence="keep")
+        if routing:
+            model.set_fit_request(trusted=True)
+        search = GridSearchCV(model, {"min_confidence": [0.5]}, cv=folds, refit=False)
+        search.fit(X, y_noisy, trusted=trusted)
+    # Per fold: the clean fit, then the final fit.
+    assert len(FIT_LOG) == 2 * len(folds)
+    for (train, _), (clean_rows, _), (final_rows, _) in zip(
+        folds, FIT_LOG[0::2], FIT_LOG[1::2]
+    ):
+        expected_clean = train[trusted[train]]
+        np.testing.assert_array_equal(np.sort(_rows(clean_rows)), np.sort(expected_clean))
+        np.testing.assert_array_equal(np.sort(_rows(final_rows)), np.sort(train))
+
+
+def test_trusted_must_be_requested_when_routing_is_enabled(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    trusted = np.ones(len(y_noisy), dtype=bool)
+    with config_context(enable_metadata_routing=True):
+        search = GridSearchCV(CleanFirstRelabeler(), {"min_confidence": [0.5]}, cv=2)
+        with pytest.raises(ValueError, match="trusted"):
+            search.fit(X, y_noisy, trusted=trusted)
+
+
+# --- metadata routing of fit parameters ----------------------------------------
+
+
+def test_sample_weight_reaches_every_fit_split_with_the_rows(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    X = _with_row_ids(X)
+    weights = np.linspace(1, 2, len(X))
+    FIT_LOG.clear()
+    with config_context(enable_metadata_routing=True):
+        inner = RecordingClassifier().set_fit_request(sample_weight=True)
+        model = CleanFirstRelabeler(inner, cv=3, random_state=0)
+        model.fit(X, y_noisy, sample_weight=weights)
+    assert len(FIT_LOG) == 3 + 2  # three folds, the clean fit, the final fit
+    for logged_ids, logged_weights in FIT_LOG:
+        np.testing.assert_array_equal(logged_weights, weights[_rows(logged_ids)])
+
+
+def test_sample_weight_is_forwarded_without_routing(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    weights = np.ones(len(X))
+    weights[: len(X) // 2] = 5.0
+    weighted = CleanFirstRelabeler(LogisticRegression(), cv=3, random_state=0)
+    weighted.fit(X, y_noisy, sample_weight=weights)
+    plain = CleanFirstRelabeler(LogisticRegression(), cv=3, random_state=0).fit(X, y_noisy)
+    assert not np.allclose(weighted.estimator_.coef_, plain.estimator_.coef_)
+
+
+# --- scikit-learn integration -----------------------------------------------------
+
+
+def test_clone_and_pickle_keep_parameters_and_predictions(fitted, noisy_blobs):
+    X, _, _, _ = noisy_blobs
+    cloned = clone(fitted)
+    assert repr(cloned) == repr(fitted)
+    assert not hasattr(cloned, "estimator_")
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
+    np.testing.assert_array_equal(restored.relabeled_, fitted.relabeled_)
+
+
+def test_works_inside_a_pipeline(noisy_blobs):
+    X, y, y_noisy, _ = noisy_blobs
+    pipe = make_pipeline(
+        StandardScaler(), CleanFirstRelabeler(LogisticRegression(), cv=3, random_state=0)
+    )
+    pipe.fit(X, y_noisy)
+    assert pipe.score(X, y) > 0.9
+    assert pipe.classes_.tolist() == [0, 1, 2]
+
+
+def test_grid_search_over_relabel_min_confidence_and_estimator(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    grid = {
+        "relabel": ["issues", "all"],
+        "min_confidence": [0.5, 0.9],
+        "estimator": [LogisticRegression(), KNeighborsClassifier(10)],
+    }
+    search = GridSearchCV(CleanFirstRelabeler(cv=3, random_state=0), grid, cv=3).fit(X, y_noisy)
+    assert len(search.cv_results_["params"]) == 8
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert isinstance(search.best_estimator_.estimator_, (LogisticRegression, KNeighborsClassifier))
+
+
+def test_pandas_input_keeps_feature_names(noisy_blobs):
+    pd = pytest.importorskip("pandas")
+    X, _, y_noisy, _ = noisy_blobs
+    X_df = pd.DataFrame(X, columns=["width", "height"])
+    y_s = pd.Series(np.array(["a", "b", "c"])[y_noisy], name="label")
+    trusted = pd.Series(np.arange(len(y_s)) % 4 == 0)
+    for fit_kwargs in ({}, {"trusted": trusted}):
+        model = CleanFirstRelabeler(LogisticRegression(), cv=3, random_state=0)
+        model.fit(X_df, y_s, **fit_kwargs)
+        assert model.feature_names_in_.tolist() == ["width", "height"]
+        assert model.predict(X_df).dtype == object
+    scores = cross_val_score(CleanFirstRelabeler(LogisticRegression(), cv=3), X_df, y_s, cv=3)
+    assert scores.mean() > 0.7
+
+
+@pytest.mark.slow
+def test_article_task_reaches_its_target_with_the_default_estimator():
+    """The seed article's task: 2-D data, 20% of training labels flipped, noise seeds 0-9."""
+    X, y = make_classification(
+        n_samples=1000, n_features=2, n_informative=2, n_redundant=0,
+        n_clusters_per_class=1, random_state=42,
+    )
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
+    accuracies = []
+    for seed in range(10):
+        rng = np.random.RandomState(seed)
+        flip = rng.choice(len(y_train), int(0.2 * len(y_train)), replace=False)
+        y_noisy = y_train.copy()
+        y_noisy[flip] = 1 - y_noisy[flip]
+        model = CleanFirstRelabeler(random_state=seed).fit(X_train, y_noisy)
+        accuracies.append(model.score(X_test, y_test))
+    assert np.mean(accuracies) >= 0.915
+
+
+# --- bad input ------------------------------------------------------------------
+
+
+def test_trusted_of_the_wrong_length_is_refused(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match=r"trusted must be a 1-D boolean mask .* got shape \(10,\)"):
+        CleanFirstRelabeler().fit(X, y_noisy, trusted=np.ones(10, dtype=bool))
+
+
+def test_trusted_that_is_not_boolean_is_refused(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(TypeError, match="trusted must be a boolean mask .*int"):
+        CleanFirstRelabeler().fit(X, y_noisy, trusted=np.ones(len(y_noisy), dtype=int))
+
+
+def test_trusted_without_a_row_of_some_class_is_refused(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    trusted = y_noisy != 2
+    with pytest.raises(ValueError, match=r"trusted must mark at least one row of every class.*\[2\]"):
+        CleanFirstRelabeler().fit(X, y_noisy, trusted=trusted)
+
+
+def test_cv_larger_than_the_smallest_class_is_refused():
+    X = np.arange(40, dtype=float).reshape(-1, 2)
+    y = np.array([0] * 16 + [1] * 4)
+    with pytest.raises(ValueError, match=r"cv=5 is larger .* smallest class \(4\)"):
+        CleanFirstRelabeler(LogisticRegression(), cv=5).fit(X, y)
+
+
+def test_estimator_without_predict_proba_is_refused(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match="'estimator' parameter .* 'predict_proba'"):
+        CleanFirstRelabeler(LinearSVC()).fit(X, y_noisy)
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5])
+def test_min_confidence_outside_zero_one_is_refused(noisy_blobs, value):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match=r"'min_confidence' parameter .* range \[0.0, 1.0\]"):
+        CleanFirstRelabeler(min_confidence=value).fit(X, y_noisy)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"relabel": "some"}, "'relabel' parameter"),
+        ({"low_confidence": "ignore"}, "'low_confidence' parameter"),
+        ({"filter_by": "vote"}, "'filter_by' parameter"),
+    ],
+)
+def test_unknown_options_are_refused(noisy_blobs, params, match):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match=match):
+        CleanFirstRelabeler(**params).fit(X, y_noisy)
+
+
+def test_a_single_class_is_refused():
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        CleanFirstRelabeler().fit(np.zeros((10, 2)), np.zeros(10))
