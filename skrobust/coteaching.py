@@ -89,7 +89,8 @@ class CoTeachingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Fraction of each mini-batch forgotten once the ramp is over; ideally
         the noise rate. ``"auto"`` estimates the noise rate from the data
         alone with :func:`skrobust.estimate_noise_rate` (confident learning on
-        out-of-fold probabilities of ``estimator``, folds from ``cv``) and
+        out-of-fold probabilities of its default random forest, which
+        estimates the rate better than most peer models; folds from ``cv``) and
         clips it to ``[0, min(0.9, 1 - 1 / n_classes)]`` (with fewer folds
         when a class has fewer rows than ``cv`` asks for, and 0 with a warning
         when a class has a single row). The resolved value is ``forget_rate_``.
@@ -307,9 +308,9 @@ class CoTeachingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     UserWarning,
                 )
                 return 0.0
-        rate = estimate_noise_rate(
-            _seeded_clone(estimator, seed), X, y, cv=cv, random_state=seed
-        )
+        # Not the peers' own model: a flexible, smooth one estimates the rate
+        # better (see skrobust.detection.default_estimator).
+        rate = estimate_noise_rate(None, X, y, cv=cv, random_state=seed)
         upper = min(0.9, 1.0 - 1.0 / len(self.classes_))
         return float(np.clip(rate, 0.0, upper))
 

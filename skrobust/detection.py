@@ -18,7 +18,7 @@ from numbers import Integral
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_consistent_length
@@ -38,8 +38,21 @@ FILTER_BY = (
 )
 
 
-def _default_estimator(estimator):
-    return LogisticRegression() if estimator is None else estimator
+def default_estimator(random_state=None):
+    """The classifier confident learning uses when none is given.
+
+    A random forest with leaves of at least 5 samples: probabilities smooth
+    enough to trust, flexible enough for curved boundaries. Chosen by
+    measurement: on load_digits with 45% pair and 50% symmetric noise its
+    noise-rate estimates were within 0.04 of the truth, where
+    LogisticRegression and an MLP overestimated by 0.08 to 0.18
+    (benchmarks/results/bench_coteaching.md).
+    """
+    return RandomForestClassifier(min_samples_leaf=5, random_state=random_state)
+
+
+def _default_estimator(estimator, random_state=None):
+    return default_estimator(random_state) if estimator is None else estimator
 
 
 def _check_has_proba(estimator):
@@ -85,7 +98,7 @@ def _check_cv(cv, y_encoded, random_state):
 
 
 def _oof_encoded(estimator, X, y_encoded, *, cv, n_jobs, random_state, params):
-    estimator = _default_estimator(estimator)
+    estimator = _default_estimator(estimator, random_state)
     _check_has_proba(estimator)
     check_consistent_length(X, y_encoded)
     splitter = _check_cv(cv, y_encoded, random_state)
@@ -124,7 +137,7 @@ def out_of_fold_proba(
     estimator : estimator object or None
         A classifier with ``fit`` and ``predict_proba``; it is cloned, never
         fitted itself. ``None`` means
-        :class:`~sklearn.linear_model.LogisticRegression`.
+        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``.
 
     X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         Training data, passed unchanged to the estimator.
@@ -226,7 +239,7 @@ def find_label_issues(
     ----------
     estimator : estimator object or None
         A classifier with ``predict_proba``, cloned for each fold. ``None``
-        means :class:`~sklearn.linear_model.LogisticRegression`.
+        means ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``.
 
     X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         Training data; ignored when ``pred_probs`` is given.
@@ -280,8 +293,8 @@ def find_label_issues(
     >>> y_noisy = y.copy()
     >>> y_noisy[:15] = 1 - y_noisy[:15]           # flip the first 15 labels
     >>> issues = find_label_issues(None, X, y_noisy, random_state=0)
-    >>> print(int(issues[:15].sum()) >= 12, int(issues[15:].sum()))  # of 15 flipped, of 285 clean
-    True 0
+    >>> print(int(issues[:15].sum()), int(issues[15:].sum()))  # of 15 flipped, of 285 clean
+    9 0
     """
     from cleanlab.filter import find_label_issues as cl_find_label_issues
 
@@ -323,7 +336,7 @@ def estimate_noise_rate(
     ----------
     estimator : estimator object or None
         A classifier with ``predict_proba``, cloned for each fold. ``None``
-        means :class:`~sklearn.linear_model.LogisticRegression`.
+        means ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``.
 
     X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         Training data; ignored when ``pred_probs`` is given.

@@ -5,6 +5,7 @@ import pytest
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_blobs
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
@@ -58,10 +59,12 @@ def test_out_of_fold_proba_matches_cross_val_predict_with_seeded_stratified_fold
     assert classes.tolist() == [0, 1, 2]
 
 
-def test_out_of_fold_proba_none_means_logistic_regression(blobs):
+def test_out_of_fold_proba_none_means_a_seeded_random_forest(blobs):
     X, _, y_noisy, _ = blobs
     default, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
-    explicit, _ = out_of_fold_proba(LogisticRegression(), X, y_noisy, random_state=0)
+    explicit, _ = out_of_fold_proba(
+        RandomForestClassifier(min_samples_leaf=5, random_state=0), X, y_noisy, random_state=0
+    )
     np.testing.assert_allclose(default, explicit)
 
 

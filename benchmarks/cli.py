@@ -1,0 +1,229 @@
+"""Command line of the benchmark: ``python -m benchmarks SUITE [options]``."""
+
+import argparse
+import os
+import sys
+import time
+
+from . import seed, sweep
+from .datasets import DATASETS, NOISE_TYPES
+from .methods import METHODS, MethodUnavailable, check_available, unavailable_methods
+from .report import OutputNotWritable, check_writable, environment, write_csv, write_json
+from .runner import SchedulerUnreachable, connect, run_jobs
+
+SUITES = {seed.NAME: seed, sweep.NAME: sweep}
+
+_EPILOG = """\
+suites:
+{suites}
+
+datasets (sweep): {datasets}
+noise types (sweep): {noise}
+methods: {methods}
+
+examples:
+  python -m benchmarks seed                       # the article's experiment, 10 noise seeds
+  python -m benchmarks sweep --quick              # under 3 minutes on 2 cores
+  python -m benchmarks sweep --datasets wine,digits --methods random_forest,coteaching --seeds 0-2
+  python -m benchmarks sweep --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
+"""
+
+
+def _parser():
+    epilog = _EPILOG.format(
+        suites="\n".join(f"  {name:6} {suite.DESCRIPTION}" for name, suite in SUITES.items()),
+        datasets=", ".join(DATASETS),
+        noise=", ".join(NOISE_TYPES),
+        methods=", ".join(METHODS),
+    )
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Which noise-handling method should I use? skrobust's benchmark suites.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("suite", help="suite to run: " + ", ".join(SUITES))
+    p.add_argument("--quick", action="store_true",
+                   help="a small version: seed suite 3 seeds; sweep on the article, breast_cancer and wine data, 1 seed, 2 folds")
+    p.add_argument("--methods", help="comma-separated method names (seed suite: added to the RandomForest "
+                   "ceiling and baseline)")
+    p.add_argument("--datasets", help="comma-separated dataset names (sweep)")
+    p.add_argument("--noise-types", help="comma-separated noise types (sweep)")
+    p.add_argument("--rates", help="comma-separated noise rates in [0, 1) (sweep; 0 is always run)")
+    p.add_argument("--seeds", help="seeds, e.g. 0-9 or 0,3,7 (default: seed 0-9, sweep 0-4)")
+    p.add_argument("--cv", type=int, help="cross-validation folds (sweep; default 5)")
+    p.add_argument("--n-jobs", type=int, default=-1, help="local worker processes (default -1: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the jobs on this Dask scheduler (e.g. tcp://host:8786) instead of locally")
+    p.add_argument("--scheduler-timeout", type=float, default=5.0, metavar="SECONDS",
+                   help="give up connecting to the scheduler after this long (default 5)")
+    p.add_argument("--output", default="results", metavar="DIR",
+                   help="folder for the Markdown, CSV, JSON and PNG files (default: results)")
+    p.add_argument("--skip-unavailable", action="store_true",
+                   help="run without methods that cannot be built here (listed in the report) instead of stopping")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def _names(parser, text, valid, what):
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in valid]
+    if unknown or not names:
+        parser.error(f"unknown {what} {', '.join(map(repr, unknown)) or repr(text)}; "
+                     f"valid {what}s: {', '.join(valid)}")
+    return list(dict.fromkeys(names))
+
+
+def _seeds(parser, text):
+    if text is None:
+        return None
+    seeds = []
+    try:
+        for part in text.split(","):
+            if "-" in part.strip()[1:]:
+                lo, hi = part.split("-")
+                seeds += range(int(lo), int(hi) + 1)
+            else:
+                seeds.append(int(part))
+    except ValueError:
+        parser.error(f"--seeds: expected non-negative integers like 0-9 or 0,3,7, got {text!r}")
+    if not seeds or min(seeds) < 0:
+        parser.error(f"--seeds: expected non-negative integers like 0-9 or 0,3,7, got {text!r}")
+    return list(dict.fromkeys(seeds))
+
+
+def _rates(parser, text):
+    if text is None:
+        return None
+    try:
+        rates = [float(r) for r in text.split(",")]
+    except ValueError:
+        rates = [-1.0]
+    if not all(0 <= r < 1 for r in rates):
+        parser.error(f"--rates: expected comma-separated numbers in [0, 1), got {text!r}")
+    return rates
+
+
+def parse_settings(argv):
+    """Parse and check the command line; returns ``(args, suite module, settings)``."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.suite not in SUITES:
+        parser.error(f"unknown suite {args.suite!r}; valid suites: {', '.join(SUITES)}")
+    suite = SUITES[args.suite]
+    methods = _names(parser, args.methods, list(METHODS), "method")
+    seeds = _seeds(parser, args.seeds)
+    if args.suite == "seed":
+        for flag in ("datasets", "noise_types", "rates", "cv"):
+            if getattr(args, flag) is not None:
+                parser.error(f"--{flag.replace('_', '-')} applies to the sweep suite only")
+        options = seed.settings(quick=args.quick, methods=methods, seeds=seeds)
+    else:
+        if args.cv is not None and args.cv < 2:
+            parser.error(f"--cv: expected an integer >= 2, got {args.cv}")
+        options = sweep.settings(
+            quick=args.quick,
+            datasets=_names(parser, args.datasets, list(DATASETS), "dataset"),
+            noise_types=_names(parser, args.noise_types, list(NOISE_TYPES), "noise type"),
+            rates=_rates(parser, args.rates),
+            methods=methods,
+            seeds=seeds,
+            cv=args.cv,
+        )
+    return args, suite, options
+
+
+def _say(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def main(argv=None):
+    """Run a suite; returns the exit status (0 ok, 1 some job failed, 2 bad input)."""
+    args, suite, options = parse_settings(argv)
+    prog = "python -m benchmarks"
+    # TensorFlow's C++ info and warning lines would bury the progress bar (workers inherit this)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        check_writable(args.output)
+    except OutputNotWritable as exc:
+        _say(f"{prog}: error: {exc}")
+        return 2
+
+    client = None
+    try:
+        if args.scheduler:
+            client = connect(args.scheduler, timeout=args.scheduler_timeout)
+        names = suite.method_names(options)
+        if args.skip_unavailable:
+            skipped = unavailable_methods(names)
+            for name, reason in skipped.items():
+                _say(f"{prog}: skipping {name}: {reason}")
+            options["methods"] = [m for m in options["methods"] if m not in skipped]
+            options["skipped_methods"] = skipped
+            if set(suite.method_names(options)) & set(skipped):
+                raise MethodUnavailable(f"the suite's reference method cannot be built: {skipped}")
+        else:
+            check_available(names)
+    except (SchedulerUnreachable, MethodUnavailable) as exc:
+        _say(f"{prog}: error: {exc}")
+        if client is not None:
+            client.close()
+        return 2
+
+    jobs = suite.jobs(options)
+    if client is not None:
+        workers = sum(client.nthreads().values())
+        where = f"the Dask cluster at {args.scheduler} ({workers} worker threads)"
+    else:
+        from joblib import effective_n_jobs
+
+        workers = effective_n_jobs(args.n_jobs)
+        where = f"{workers} local process(es)"
+    estimate = suite.estimate_seconds(options, workers)
+    plan = f"{suite.NAME}: {len(jobs)} jobs on {where}"
+    if estimate is not None:
+        plan += f"; expected time about {_duration(estimate)} (rough estimate from reference timings)"
+    _say(plan)
+
+    stem = os.path.join(args.output, suite.NAME + ("-quick" if options["quick"] else ""))
+    start = time.perf_counter()
+    try:
+        results = run_jobs(suite.JOB_FUNCTION, jobs, options=suite.job_options(options),
+                           n_jobs=args.n_jobs, client=client, progress=not args.no_progress,
+                           desc=suite.NAME)
+    finally:
+        if client is not None:
+            client.close()
+    elapsed = time.perf_counter() - start
+
+    env = environment(argv)
+    env["wall_time_s"] = round(elapsed, 1)
+    env["workers"] = where
+    text = suite.summary(results, options, env)
+    text += f"- wall time: {_duration(elapsed)} on {where}\n"
+    if options.get("skipped_methods"):
+        text += "- skipped (could not be built here): " + "; ".join(
+            f"{m} ({why})" for m, why in options["skipped_methods"].items()) + "\n"
+    print(text)
+    with open(stem + ".md", "w") as f:
+        f.write(text)
+    write_csv(stem + ".csv", results)
+    write_json(stem + ".json", options, env, results)
+    suite.plot(results, options, stem + ".png")
+    _say(f"wrote {stem}.md, .csv, .json and .png")
+    return 1 if any(r["error"] for r in results) else 0
+
+
+def _duration(seconds):
+    """``"42 s"``, ``"3.5 min"`` or ``"2.1 h"``.
+
+    >>> _duration(42), _duration(210), _duration(7560)
+    ('42 s', '3.5 min', '2.1 h')
+    """
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -1,0 +1,130 @@
+"""The methods the benchmark compares: a registry of seeded estimator factories.
+
+``METHODS[name](seed)`` returns a fresh, unfitted estimator whose randomness is
+fixed by ``seed``. Every skrobust estimator and cleanlab's ``CleanLearning``
+is built with its defaults, as a user would first try it. Imports happen
+inside the factories, so a method whose module (or optional dependency such as
+TensorFlow) is missing is reported by :func:`check_available` instead of
+breaking the whole benchmark.
+
+>>> sorted(METHODS)  # doctest: +NORMALIZE_WHITESPACE
+['clean_first', 'cleanlab', 'coteaching', 'logistic_regression', 'mae', 'mlp',
+ 'random_forest']
+>>> METHODS["random_forest"](seed=3)
+RandomForestClassifier(random_state=3)
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+__all__ = ["METHODS", "Method", "MethodUnavailable", "check_available"]
+
+
+@dataclass(frozen=True)
+class Method:
+    """A named method: ``method(seed)`` builds its estimator.
+
+    ``kind`` is ``"baseline"`` (plain scikit-learn), ``"skrobust"`` or
+    ``"peer"`` (another library's noise-handling method).
+    """
+
+    name: str
+    label: str
+    kind: str
+    description: str
+    build: Callable
+
+    def __call__(self, seed):
+        return self.build(seed)
+
+
+def _random_forest(seed):
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(random_state=seed)
+
+
+def _logistic_regression(seed):
+    from sklearn.linear_model import LogisticRegression
+
+    # lbfgs is deterministic: the seed has nothing to fix
+    return LogisticRegression(max_iter=1000)
+
+
+def _mlp(seed):
+    from sklearn.neural_network import MLPClassifier
+
+    return MLPClassifier(random_state=seed)
+
+
+def _mae(seed):
+    from skrobust import MAEClassifier
+
+    return MAEClassifier(random_state=seed)
+
+
+def _coteaching(seed):
+    from skrobust import CoTeachingClassifier
+
+    return CoTeachingClassifier(random_state=seed)
+
+
+def _clean_first(seed):
+    from skrobust import CleanFirstRelabeler
+
+    return CleanFirstRelabeler(random_state=seed)
+
+
+def _cleanlab(seed):
+    from ._cleanlab import CleanLearningClassifier
+
+    # n_jobs=1: a job runs on one core (cleanlab would start a process pool per fit)
+    return CleanLearningClassifier(seed=seed, find_label_issues_kwargs={"n_jobs": 1})
+
+
+METHODS = {
+    m.name: m
+    for m in [
+        Method("random_forest", "RandomForest", "baseline",
+               "RandomForestClassifier(random_state=seed)", _random_forest),
+        Method("logistic_regression", "LogisticRegression", "baseline",
+               "LogisticRegression(max_iter=1000)", _logistic_regression),
+        Method("mlp", "MLP", "baseline", "MLPClassifier(random_state=seed)", _mlp),
+        Method("mae", "skrobust MAEClassifier", "skrobust",
+               "skrobust.MAEClassifier(random_state=seed)", _mae),
+        Method("coteaching", "skrobust CoTeachingClassifier", "skrobust",
+               "skrobust.CoTeachingClassifier(random_state=seed)", _coteaching),
+        Method("clean_first", "skrobust CleanFirstRelabeler", "skrobust",
+               "skrobust.CleanFirstRelabeler(random_state=seed)", _clean_first),
+        Method("cleanlab", "cleanlab CleanLearning", "peer",
+               "cleanlab.classification.CleanLearning(seed=seed, find_label_issues_kwargs={'n_jobs': 1}) "
+               "(plus the classes_ attribute)", _cleanlab),
+    ]
+}
+
+
+class MethodUnavailable(RuntimeError):
+    """A requested method cannot be built here (missing module or dependency)."""
+
+
+def check_available(names):
+    """Build each method once; raise :class:`MethodUnavailable` naming every failure."""
+    problems = unavailable_methods(names)
+    if problems:
+        lines = "\n".join(f"  - {name}: {reason}" for name, reason in problems.items())
+        raise MethodUnavailable(
+            f"{len(problems)} method(s) cannot be built here:\n{lines}\n"
+            "Install what is missing (e.g. pip install \".[bench,keras]\"), choose other methods "
+            "with --methods, or pass --skip-unavailable to run the others and list these as skipped."
+        )
+
+
+def unavailable_methods(names):
+    """``{name: reason}`` for each method in ``names`` that cannot be built."""
+    problems = {}
+    for name in names:
+        try:
+            METHODS[name](0)
+        except ImportError as exc:  # ModuleNotFoundError included
+            problems[name] = f"{METHODS[name].description} needs a module that is missing ({exc})"
+    return problems

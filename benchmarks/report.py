@@ -1,0 +1,140 @@
+"""Markdown tables, CSV/JSON files, plots and the environment of a benchmark run."""
+
+import csv
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+from importlib import metadata
+
+import numpy as np
+
+__all__ = [
+    "OutputNotWritable",
+    "check_writable",
+    "environment",
+    "environment_markdown",
+    "markdown_table",
+    "mean_std",
+    "write_csv",
+    "write_json",
+]
+
+_PACKAGES = (
+    "numpy", "scikit-learn", "cleanlab", "joblib", "tensorflow", "keras", "scikeras",
+    "dask", "distributed", "matplotlib", "pandas",
+)
+
+
+class OutputNotWritable(RuntimeError):
+    """The output folder cannot be created or written."""
+
+
+def check_writable(folder):
+    """Create ``folder`` if needed and prove a file can be written there."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OutputNotWritable(
+            f"cannot write results to the output folder {os.fspath(folder)!r} "
+            f"({exc.strerror or exc}); choose another with --output DIR"
+        ) from exc
+
+
+def _version(package):
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def environment(argv=None):
+    """Date, machine, Python and package versions of this run, and its command line ``argv``."""
+    import skrobust
+
+    versions = {"skrobust": skrobust.__version__}
+    versions.update({p: v for p in _PACKAGES if (v := _version(p)) is not None})
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "packages": versions,
+        "command": "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv),
+    }
+
+
+def environment_markdown(env):
+    """The environment as a short Markdown list."""
+    packages = ", ".join(f"{k} {v}" for k, v in env["packages"].items())
+    return (
+        f"- command: `{env['command']}`\n"
+        f"- date: {env['date']}\n"
+        f"- machine: {env['platform']}, {env['processor']}, {env['cpu_count']} CPUs; Python {env['python']}\n"
+        f"- packages: {packages}\n"
+    )
+
+
+def mean_std(values, scale=100.0, digits=2):
+    """``"mean ± std"`` of ``values`` times ``scale``; NaNs (failed runs) make it ``"failed"``.
+
+    >>> mean_std([0.9, 0.92])
+    '91.00 ± 1.00'
+    >>> mean_std([0.9], digits=1)
+    '90.0'
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size == 0 or np.isnan(values).any():
+        return "failed"
+    mean = f"{scale * values.mean():.{digits}f}"
+    if values.size == 1:
+        return mean
+    return f"{mean} ± {scale * values.std():.{digits}f}"
+
+
+def markdown_table(header, rows, align=None):
+    """A GitHub Markdown table; ``align`` is a string of ``l``/``r`` per column.
+
+    >>> print(markdown_table(["a", "b"], [[1, 2]], align="lr"))
+    | a | b |
+    |:--|--:|
+    | 1 | 2 |
+    """
+    align = align or "l" * len(header)
+    rule = "|" + "|".join(":--" if a == "l" else "--:" for a in align) + "|"
+    lines = ["| " + " | ".join(map(str, header)) + " |", rule]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_csv(path, results):
+    """One row per job (fold accuracies joined with ``;``)."""
+    fields = list(results[0])
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        for row in results:
+            row = dict(row)
+            row["accuracy_folds"] = ";".join(f"{a:.6f}" for a in row["accuracy_folds"])
+            writer.writerow(row)
+
+
+def write_json(path, settings, env, results):
+    """Settings, environment and one record per job."""
+
+    def clean(value):
+        if isinstance(value, float) and np.isnan(value):
+            return None
+        if isinstance(value, np.generic):
+            return value.item()
+        return value
+
+    records = [{k: clean(v) for k, v in row.items()} for row in results]
+    with open(path, "w") as f:
+        json.dump({"settings": settings, "environment": env, "results": records}, f, indent=1)
+        f.write("\n")

@@ -1,0 +1,336 @@
+"""The ``sweep`` suite: every method on every dataset, noise type and noise rate.
+
+Each job cross-validates ``LabelNoiseInjector(make_pipeline(StandardScaler(),
+method), noise_rate=..., random_state=seed)``: the training folds are
+corrupted, the test folds are scored against the dataset's own labels. Noise
+rate 0 is run once per dataset and shared by the noise types (it is the same
+experiment).
+"""
+
+import numpy as np
+
+from .datasets import DATASETS, NOISE_TYPES
+from .methods import METHODS
+from .report import environment_markdown, markdown_table, mean_std
+from .runner import Job, sweep_job
+
+NAME = "sweep"
+DESCRIPTION = "datasets x noise types x rates x methods, cross-validated with clean test folds"
+DEFAULT_RATES = (0.0, 0.2, 0.4)
+DEFAULT_SEEDS = tuple(range(5))
+DEFAULT_CV = 5
+REFERENCE = "random_forest"  # the recovery ratio's ceiling and baseline, as in the article
+TIE = 0.005  # accuracy differences below half a point count as ties in the head-to-head
+
+# --quick: what fits in 3 minutes on 2 cores (digits and the large dataset are left out)
+QUICK = {
+    "datasets": ["article", "breast_cancer", "wine"],
+    "seeds": [0],
+    "cv": 2,
+}
+
+# CPU seconds of one fit on a 5-fold training set (80% of the rows), one core. Derived from
+# the jobs' CPU times of a --quick run (article, breast_cancer, wine) and from single fits
+# (digits; large on 4,000 rows, scaled by 10) on a 2-core x86-64 VM, scikit-learn 1.9.1,
+# TensorFlow 2.21, 2026-11-27. Used only to announce a sweep's expected duration.
+FIT_SECONDS = {
+    "article": {"random_forest": 0.5, "logistic_regression": 0.05, "mlp": 0.7, "mae": 4.5,
+                "coteaching": 5.5, "clean_first": 2.7, "cleanlab": 0.1},
+    "breast_cancer": {"random_forest": 0.45, "logistic_regression": 0.03, "mlp": 0.55, "mae": 4.0,
+                      "coteaching": 4.5, "clean_first": 3.0, "cleanlab": 0.15},
+    "wine": {"random_forest": 0.35, "logistic_regression": 0.03, "mlp": 0.25, "mae": 3.0,
+             "coteaching": 1.6, "clean_first": 2.3, "cleanlab": 0.1},
+    "digits": {"random_forest": 0.6, "logistic_regression": 0.1, "mlp": 1.5, "mae": 6.0,
+               "coteaching": 8.0, "clean_first": 4.0, "cleanlab": 0.3},
+    "large": {"random_forest": 18.0, "logistic_regression": 0.3, "mlp": 32.0, "mae": 80.0,
+              "coteaching": 250.0, "clean_first": 100.0, "cleanlab": 1.5},
+}
+STARTUP_SECONDS = 15  # interpreter, TensorFlow import in each worker, report and plot
+
+
+def settings(quick=False, datasets=None, noise_types=None, rates=None, methods=None,
+             seeds=None, cv=None):
+    """The sweep's settings; ``quick`` changes only the defaults of what is not given."""
+    preset = QUICK if quick else {}
+    rates = sorted({0.0, *(float(r) for r in (rates if rates is not None else DEFAULT_RATES))})
+    return {
+        "suite": NAME,
+        "quick": quick,
+        "datasets": list(datasets or preset.get("datasets", DATASETS)),
+        "noise_types": list(noise_types or NOISE_TYPES),
+        "rates": rates,
+        "methods": list(methods or METHODS),
+        "seeds": [int(s) for s in (seeds if seeds is not None else preset.get("seeds", DEFAULT_SEEDS))],
+        "cv": int(cv or preset.get("cv", DEFAULT_CV)),
+    }
+
+
+def method_names(options):
+    return list(options["methods"])
+
+
+def noise_settings(options, dataset=None):
+    """``(noise_type, rate)`` pairs: one clean setting, then every noise type at every rate > 0.
+
+    With two classes pair noise is symmetric noise (the other class is the
+    next one), so a two-class ``dataset`` runs it once, as ``symmetric``.
+    """
+    types = [t for t in options["noise_types"] if not (t == "pair" and _two_classes(dataset))]
+    noisy = [(t, r) for t in types for r in options["rates"] if r > 0]
+    return [("none", 0.0)] * (0.0 in options["rates"]) + noisy
+
+
+def _two_classes(dataset):
+    return dataset is not None and DATASETS[dataset].n_classes == 2
+
+
+def jobs(options):
+    """Largest datasets first, so the slowest jobs do not come last."""
+    order = sorted(options["datasets"], key=lambda d: -sum(FIT_SECONDS.get(d, {}).values()))
+    return [
+        Job(dataset, noise_type, rate, method, seed)
+        for dataset in order
+        for noise_type, rate in noise_settings(options, dataset)
+        for method in options["methods"]
+        for seed in options["seeds"]
+    ]
+
+
+JOB_FUNCTION = sweep_job
+
+
+def job_options(options):
+    return {"cv": options["cv"]}
+
+
+def estimate_seconds(options, n_workers):
+    """Expected wall time from :data:`FIT_SECONDS` (a rough guide, not a promise)."""
+    folds = options["cv"]
+    # a job fits `folds` times on (folds - 1) / folds of the rows; FIT_SECONDS is for 4/5 of them
+    scale = (folds - 1) / 0.8
+    total = sum(scale * FIT_SECONDS.get(job.dataset, {}).get(job.method, 5.0) for job in jobs(options))
+    return STARTUP_SECONDS + total / max(1, n_workers)
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def aggregate(results):
+    """``{(dataset, noise_type, rate, method): {"acc": [...], "time": [...], "errors": [...]}}``."""
+    cells = {}
+    for r in results:
+        key = (r["dataset"], r["noise_type"], r["noise_rate"], r["method"])
+        cell = cells.setdefault(key, {"acc": [], "time": [], "errors": []})
+        cell["acc"].append(r["accuracy"])
+        cell["time"].append(r["fit_time"])
+        if r["error"]:
+            cell["errors"].append(r["error"])
+    return cells
+
+
+def _mean(cells, key):
+    cell = cells.get(key)
+    if cell is None or not cell["acc"] or np.isnan(cell["acc"]).any():
+        return np.nan
+    return float(np.mean(cell["acc"]))
+
+
+def recovery_ratio(cells, dataset, noise_type, rate, method):
+    """(acc - RandomForest noisy) / (RandomForest clean - RandomForest noisy), from seed means.
+
+    NaN when RandomForest did not run or lost less than two points to the noise
+    (the ratio would divide by almost nothing).
+    """
+    ceiling = _mean(cells, (dataset, "none", 0.0, REFERENCE))
+    baseline = _mean(cells, (dataset, noise_type, rate, REFERENCE))
+    acc = _mean(cells, (dataset, noise_type, rate, method))
+    if not ceiling - baseline >= 0.02:
+        return np.nan
+    return (acc - baseline) / (ceiling - baseline)
+
+
+def head_to_head(cells, options, method, rival):
+    """Wins, ties, losses and mean difference (points) of ``method`` against ``rival`` over the noisy settings."""
+    wins = ties = losses = 0
+    diffs = []
+    for dataset in options["datasets"]:
+        for noise_type, rate in noise_settings(options, dataset):
+            if rate == 0:
+                continue
+            a = _mean(cells, (dataset, noise_type, rate, method))
+            b = _mean(cells, (dataset, noise_type, rate, rival))
+            if np.isnan(a) or np.isnan(b):
+                continue
+            diffs.append(a - b)
+            wins += a - b > TIE
+            losses += b - a > TIE
+            ties += abs(a - b) <= TIE
+    mean = 100 * float(np.mean(diffs)) if diffs else np.nan
+    return wins, ties, losses, mean
+
+
+def summary(results, options, env):
+    cells = aggregate(results)
+    methods = options["methods"]
+    labels = [METHODS[m].label for m in methods]
+    seeds = options["seeds"]
+    n_seeds = len(seeds)
+    stat = "mean ± std over seeds" if n_seeds > 1 else "one seed"
+
+    acc_rows, ratio_rows = [], []
+    for dataset in options["datasets"]:
+        for noise_type, rate in noise_settings(options, dataset):
+            means = [_mean(cells, (dataset, noise_type, rate, m)) for m in methods]
+            best = np.nanmax(means) if not np.all(np.isnan(means)) else np.nan
+            row = [dataset, noise_type, f"{rate:g}"]
+            for m, mean in zip(methods, means):
+                cell = cells.get((dataset, noise_type, rate, m), {"acc": []})
+                text = mean_std(cell["acc"], digits=1)
+                row.append(f"**{text}**" if mean == best else text)
+            acc_rows.append(row)
+            if rate > 0 and REFERENCE in methods:
+                ratios = [recovery_ratio(cells, dataset, noise_type, rate, m) for m in methods if m != REFERENCE]
+                ratio_rows.append([dataset, noise_type, f"{rate:g}"]
+                                  + ["—" if np.isnan(x) else f"{x:+.2f}" for x in ratios])
+
+    lines = [
+        "## Noise sweep (`sweep` suite)" + (" — quick" if options["quick"] else ""),
+        "",
+        f"Test accuracy (%) on clean held-out folds, {options['cv']}-fold stratified CV, {stat} "
+        f"(seeds {', '.join(map(str, seeds))}); the best mean of each row in bold.",
+        "",
+        markdown_table(["dataset", "noise", "rate", *labels], acc_rows, align="lll" + "r" * len(methods)),
+    ]
+
+    rivals = [m for m in methods if METHODS[m].kind in ("peer", "baseline")]
+    contenders = [m for m in methods if METHODS[m].kind == "skrobust"]
+    if contenders and rivals:
+        h2h = []
+        for m in contenders:
+            row = [METHODS[m].label]
+            for rival in rivals:
+                w, t, lo, d = head_to_head(cells, options, m, rival)
+                row.append("—" if np.isnan(d) else f"{w}–{t}–{lo} ({d:+.1f})")
+            h2h.append(row)
+        lines += [
+            "",
+            "### Head to head over the noisy settings",
+            "",
+            f"Wins–ties–losses of each skrobust method against each rival over the settings with noise "
+            f"rate > 0 (tie: seed means within {100 * TIE:g} point), and the mean accuracy difference in points.",
+            "",
+            markdown_table(["skrobust method", *(METHODS[r].label for r in rivals)], h2h,
+                           align="l" + "r" * len(rivals)),
+        ]
+
+    if ratio_rows:
+        others = [METHODS[m].label for m in methods if m != REFERENCE]
+        lines += [
+            "",
+            "### Recovery ratio",
+            "",
+            "(accuracy − RandomForest on the noisy labels) / (RandomForest on clean labels − RandomForest "
+            "on the noisy labels), from the seed means: 1 recovers all that the noise cost RandomForest, "
+            "0 nothing, below 0 worse than RandomForest; — where the noise cost RandomForest under two points (the ratio would divide by almost nothing).",
+            "",
+            markdown_table(["dataset", "noise", "rate", *others], ratio_rows, align="lll" + "r" * len(others)),
+        ]
+
+    time_rows = []
+    for dataset in options["datasets"]:
+        row = [dataset]
+        for m in methods:
+            times = [t for (d, _, _, mm), c in cells.items() if d == dataset and mm == m for t in c["time"]]
+            row.append(f"{np.nanmean(times):.2f}" if times and not np.all(np.isnan(times)) else "—")
+        time_rows.append(row)
+    lines += [
+        "",
+        "### Fit time",
+        "",
+        "Seconds per fit (one training fold, noise injection and scaling included), mean over the "
+        "settings and seeds, one job per core.",
+        "",
+        markdown_table(["dataset", *labels], time_rows, align="l" + "r" * len(methods)),
+    ]
+
+    failures = [r for r in results if r["error"]]
+    if failures:
+        lines += ["", f"**{len(failures)} job(s) failed** (shown as `failed` above):", ""]
+        lines += [
+            f"- {r['dataset']} {r['noise_type']} {r['noise_rate']:g} {r['method']} seed {r['seed']}: {r['error']}"
+            for r in failures
+        ]
+    warned = sorted({(r["method"], w) for r in results for w in r["warnings"].split(",") if w})
+    if warned:
+        lines += ["", "Warnings raised during fits: "
+                  + "; ".join(f"{METHODS[m].label}: {w}" for m, w in warned) + "."]
+
+    lines += [
+        "",
+        "### Settings",
+        "",
+        "- every method: `LabelNoiseInjector(make_pipeline(StandardScaler(), method), noise_rate=rate, "
+        "random_state=seed)` inside `cross_validate`; the seed also fixes the CV split and the "
+        "method's `random_state`; noise rate 0 is the same clean run for every noise type",
+        "- datasets: " + "; ".join(f"`{d}` = {DATASETS[d].description}" for d in options["datasets"]),
+        "- noise: " + "; ".join(f"`{t}`: {NOISE_TYPES[t]}" for t in options["noise_types"])
+        + "; exactly the expected number of labels per class is changed (skrobust's injector); "
+        "with two classes pair noise is symmetric noise, so it is run once, as symmetric",
+        "- methods: " + "; ".join(f"`{m}` = {METHODS[m].description}" for m in methods),
+        environment_markdown(env).rstrip(),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- plot
+
+_STYLE = {"baseline": ("--", 1.4), "peer": (":", 2.2), "skrobust": ("-", 2.4)}
+_MARKERS = "osD^vP*X"
+
+
+def plot(results, options, path):
+    """Accuracy against noise rate: a panel per dataset (row) and noise type (column)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cells = aggregate(results)
+    datasets, noise_types, methods = options["datasets"], options["noise_types"], options["methods"]
+    colors = plt.get_cmap("tab10").colors
+    fig, axes = plt.subplots(len(datasets), len(noise_types), squeeze=False, sharex=True,
+                             figsize=(4.2 * len(noise_types), 3.0 * len(datasets) + 1.2))
+    for i, dataset in enumerate(datasets):
+        for j, noise_type in enumerate(noise_types):
+            ax = axes[i, j]
+            same = noise_type == "pair" and _two_classes(dataset)
+            source = "symmetric" if same else noise_type
+            for k, m in enumerate(methods):
+                xs, ys, es = [], [], []
+                for rate in options["rates"]:
+                    key = (dataset, "none" if rate == 0 else source, rate, m)
+                    if key in cells:
+                        acc = np.asarray(cells[key]["acc"], dtype=float)
+                        xs.append(rate)
+                        ys.append(100 * acc.mean())
+                        es.append(100 * acc.std())
+                style, width = _STYLE[METHODS[m].kind]
+                ax.errorbar(xs, ys, yerr=es if len(options["seeds"]) > 1 else None, ls=style, lw=width,
+                            marker=_MARKERS[k % len(_MARKERS)], ms=5, capsize=3, color=colors[k % 10],
+                            label=METHODS[m].label)
+            title = f"{dataset} — {noise_type.replace('_', '-')} noise"
+            ax.set_title(title + (" (= symmetric: 2 classes)" if same else ""), fontsize=10)
+            ax.grid(alpha=0.3)
+            ax.set_xticks(options["rates"])
+            if i == len(datasets) - 1:
+                ax.set_xlabel("noise rate (fraction of training labels changed)")
+            if j == 0:
+                ax.set_ylabel("clean test accuracy (%)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)), fontsize=10,
+               frameon=False, bbox_to_anchor=(0.5, 1.0))
+    n_rows = (len(labels) + 3) // 4
+    top = 1 - (0.12 + 0.26 * n_rows) / fig.get_figheight()
+    fig.tight_layout(rect=(0, 0, 1, top))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

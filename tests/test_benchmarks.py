@@ -1,0 +1,288 @@
+"""Tests of the benchmark suite (``python -m benchmarks``): its CLI, jobs, reports and Dask path."""
+
+import contextlib
+import io
+import json
+import socket
+import time
+
+import numpy as np
+import pytest
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from benchmarks import cli, seed, sweep
+from benchmarks.datasets import (
+    DATASETS,
+    article_data,
+    article_flip,
+    class_conditional_matrix,
+    load_dataset,
+)
+from benchmarks.methods import METHODS, Method, MethodUnavailable, check_available
+from benchmarks.runner import Job, connect, run_jobs, SchedulerUnreachable, sweep_job
+
+# a grid that runs in about a second: 2 cheap methods, 1 dataset, 2 rates, 1 seed, 2 folds
+SMALL = ["--datasets", "wine", "--methods", "logistic_regression,random_forest", "--noise-types",
+         "symmetric", "--rates", "0.2", "--seeds", "0", "--cv", "2", "--n-jobs", "1", "--no-progress"]
+
+
+def _closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fail_if_called(*args, **kwargs):
+    raise AssertionError("no job may run after bad input")
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """``main`` on the small grid: (exit status, stdout, output folder)."""
+    out = tmp_path_factory.mktemp("results")
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        status = cli.main(["sweep", *SMALL, "--output", str(out)])
+    return status, stdout.getvalue(), out
+
+
+# ------------------------------------------------------------------ the article's experiment
+
+
+def test_article_procedure_reproduces_the_articles_random_forest_numbers():
+    from sklearn.ensemble import RandomForestClassifier
+
+    X_train, X_test, y_train, y_test = article_data()
+    clean = RandomForestClassifier(random_state=42).fit(X_train, y_train).score(X_test, y_test)
+    noisy = RandomForestClassifier(random_state=42).fit(X_train, article_flip(y_train, 42)).score(X_test, y_test)
+    assert (clean, noisy) == (0.93, 0.86)
+
+
+def test_article_flip_changes_exactly_the_rate_and_not_its_input():
+    _, _, y_train, _ = article_data()
+    before = y_train.copy()
+    flipped = article_flip(y_train, seed=3)
+    assert (flipped != y_train).sum() == int(0.2 * len(y_train))
+    np.testing.assert_array_equal(y_train, before)
+
+
+def test_seed_summary_marks_the_articles_numbers_and_true_label_use():
+    options = seed.settings(seeds=[0, 1])
+    results = [
+        {"method": m, "noise_rate": r, "seed": s, "accuracy": acc, "fit_time": 0.1, "error": ""}
+        for _, m, r, _ in seed.rows(options["methods"])
+        for s, acc in zip([0, 1, 42], [0.9, 0.92, 0.91])
+    ]
+    text = seed.summary(results, options, {"command": "x", "date": "d", "platform": "p", "processor": "c",
+                                           "cpu_count": 2, "python": "3", "packages": {}})
+    assert "91.00 ± 1.00" in text
+    assert "93.00 (RandomForest on clean labels)" in text
+    assert text.count("**used true labels**") == 2
+    coteaching_row = next(line for line in text.splitlines() if "CoTeaching" in line)
+    assert "90.00" in coteaching_row and "used true labels" in coteaching_row
+
+
+# ------------------------------------------------------------------ datasets, noise, methods
+
+
+def test_class_conditional_matrix_is_row_stochastic_with_the_nominal_mean_rate():
+    for k in (2, 3, 10):
+        m = class_conditional_matrix(k, 0.4)
+        np.testing.assert_allclose(m.sum(axis=1), 1)
+        assert np.isclose(np.mean(1 - np.diag(m)), 0.4)
+        assert np.all(np.diff(1 - np.diag(m)) > 0)  # rates rise with the class index
+
+
+def test_datasets_load_as_float_features_and_labels():
+    for name in ("article", "wine", "breast_cancer", "digits"):
+        X, y = load_dataset(name)
+        assert X.dtype == np.float64 and len(X) == len(y)
+    assert set(DATASETS) == {"article", "breast_cancer", "wine", "digits", "large"}
+
+
+def test_method_registry_builds_seeded_estimators():
+    assert set(METHODS) == {"random_forest", "logistic_regression", "mlp", "mae", "coteaching",
+                            "clean_first", "cleanlab"}
+    assert METHODS["random_forest"](7).random_state == 7
+    assert METHODS["mlp"](7).random_state == 7
+    assert {m.kind for m in METHODS.values()} == {"baseline", "skrobust", "peer"}
+
+
+def test_cleanlab_peer_has_classes_after_fit():
+    X, y = load_dataset("wine")
+    model = METHODS["cleanlab"](0).fit(StandardScaler().fit_transform(X), y)
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
+
+
+def test_missing_method_module_is_reported_by_name(monkeypatch):
+    def build(seed):
+        raise ModuleNotFoundError("No module named 'skrobust.missing'")
+
+    monkeypatch.setitem(METHODS, "mae", Method("mae", "MAE", "skrobust", "skrobust.MAEClassifier", build))
+    with pytest.raises(MethodUnavailable, match=r"mae: .*No module named 'skrobust.missing'"):
+        check_available(["random_forest", "mae"])
+
+
+# ------------------------------------------------------------------ jobs
+
+
+def test_zero_noise_job_equals_plain_cross_validation():
+    X, y = load_dataset("wine")
+    result = sweep_job(Job("wine", "none", 0.0, "logistic_regression", 0), cv=3)
+    plain = cross_val_score(make_pipeline(StandardScaler(), METHODS["logistic_regression"](0)), X, y,
+                            cv=StratifiedKFold(3, shuffle=True, random_state=0))
+    np.testing.assert_allclose(result["accuracy_folds"], plain)
+
+
+def test_failing_job_is_recorded_not_raised(monkeypatch):
+    def build(seed):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=-1.0)  # invalid: fit raises
+
+    monkeypatch.setitem(METHODS, "logistic_regression",
+                        Method("logistic_regression", "LR", "baseline", "broken", build))
+    [result] = run_jobs(sweep_job, [Job("wine", "none", 0.0, "logistic_regression", 0)],
+                        options={"cv": 2}, progress=False)
+    assert np.isnan(result["accuracy"])
+    assert "InvalidParameterError" in result["error"]
+
+
+@pytest.mark.slow
+def test_results_come_back_in_job_order_with_two_processes():
+    jobs = [Job("wine", t, r, "logistic_regression", s)
+            for t, r in [("none", 0.0), ("symmetric", 0.4)] for s in (0, 1)]
+    parallel = run_jobs(sweep_job, jobs, options={"cv": 2}, n_jobs=2, progress=False)
+    sequential = run_jobs(sweep_job, jobs, options={"cv": 2}, n_jobs=1, progress=False)
+    assert [(r["noise_rate"], r["seed"]) for r in parallel] == [(j.noise_rate, j.seed) for j in jobs]
+    assert [r["accuracy_folds"] for r in parallel] == [r["accuracy_folds"] for r in sequential]
+
+
+# ------------------------------------------------------------------ reports
+
+
+def test_recovery_ratio_and_head_to_head_from_seed_means():
+    results = []
+    for method, clean, noisy in [("random_forest", 0.9, 0.7), ("coteaching", 0.9, 0.85), ("cleanlab", 0.9, 0.8)]:
+        for rate, acc in [(0.0, clean), (0.2, noisy)]:
+            results.append({"dataset": "wine", "noise_type": "none" if rate == 0 else "symmetric",
+                            "noise_rate": rate, "method": method, "seed": 0, "accuracy": acc,
+                            "fit_time": 0.1, "error": ""})
+    cells = sweep.aggregate(results)
+    assert sweep.recovery_ratio(cells, "wine", "symmetric", 0.2, "coteaching") == pytest.approx(0.75)
+    options = sweep.settings(datasets=["wine"], noise_types=["symmetric"], rates=[0.2],
+                             methods=["random_forest", "coteaching", "cleanlab"], seeds=[0])
+    wins, ties, losses, diff = sweep.head_to_head(cells, options, "coteaching", "cleanlab")
+    assert (wins, ties, losses) == (1, 0, 0) and diff == pytest.approx(5.0)
+
+
+def test_small_sweep_prints_the_table_and_writes_every_file(small_run):
+    status, stdout, out = small_run
+    assert status == 0
+    assert "| wine | symmetric | 0.2 |" in stdout
+    assert "Head to head" not in stdout  # no skrobust method in this grid
+    for ext in ("md", "csv", "json", "png"):
+        assert (out / f"sweep.{ext}").stat().st_size > 0
+    data = json.loads((out / "sweep.json").read_text())
+    assert len(data["results"]) == 2 * 2  # (clean + 1 noisy setting) x 2 methods x 1 seed
+    assert data["environment"]["packages"]["scikit-learn"]
+    assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_full_sweep_announces_an_expected_time():
+    options = sweep.settings()
+    seconds = sweep.estimate_seconds(options, n_workers=2)
+    # settings: clean + 3 noise types x 2 rates, pair left out on the 2 two-class datasets
+    assert len(sweep.jobs(options)) == (5 * 7 - 2 * 2) * 7 * 5  # settings x methods x seeds
+    assert seconds > 600
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["nope"], "unknown suite 'nope'; valid suites: seed, sweep"),
+        (["sweep", "--datasets", "wine,mnist"], "unknown dataset 'mnist'; valid datasets: article, "),
+        (["sweep", "--methods", "svm"], "unknown method 'svm'; valid methods: random_forest, "),
+        (["sweep", "--noise-types", "uniform"], "unknown noise type 'uniform'; valid noise types: symmetric"),
+        (["sweep", "--rates", "0.2,1.5"], "--rates: expected comma-separated numbers in"),
+        (["sweep", "--seeds", "a-b"], "--seeds: expected non-negative integers"),
+        (["seed", "--datasets", "wine"], "--datasets applies to the sweep suite only"),
+    ],
+)
+def test_bad_names_exit_with_a_message_listing_the_valid_ones(argv, message, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "run_jobs", _fail_if_called)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unwritable_output_is_reported_before_any_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "run_jobs", _fail_if_called)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert cli.main(["sweep", *SMALL, "--output", str(blocker / "results")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write results to the output folder" in err and "--output" in err
+
+
+def test_unreachable_scheduler_fails_within_seconds(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "run_jobs", _fail_if_called)
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    start = time.perf_counter()
+    status = cli.main(["sweep", *SMALL, "--output", str(tmp_path), "--scheduler", address,
+                       "--scheduler-timeout", "2"])
+    assert time.perf_counter() - start < 15
+    assert status == 2
+    assert f"could not reach the Dask scheduler at '{address}' within 2" in capsys.readouterr().err
+
+
+def test_connect_raises_a_clear_error():
+    with pytest.raises(SchedulerUnreachable, match="could not reach the Dask scheduler"):
+        connect(f"tcp://127.0.0.1:{_closed_port()}", timeout=1)
+
+
+def test_unavailable_method_stops_the_run_unless_skipped(tmp_path, capsys, monkeypatch):
+    def build(seed):
+        raise ImportError("No module named 'tensorflow'")
+
+    monkeypatch.setitem(METHODS, "mae", Method("mae", "MAE", "skrobust", "skrobust.MAEClassifier", build))
+    argv = ["sweep", *SMALL, "--output", str(tmp_path)]
+    argv[argv.index("--methods") + 1] = "logistic_regression,mae"
+    with monkeypatch.context() as m:
+        m.setattr(cli, "run_jobs", _fail_if_called)
+        assert cli.main(argv) == 2
+    assert "mae: skrobust.MAEClassifier needs a module that is missing" in capsys.readouterr().err
+
+    assert cli.main([*argv, "--skip-unavailable"]) == 0
+    captured = capsys.readouterr()
+    assert "skipping mae" in captured.err
+    assert "skipped (could not be built here): mae" in captured.out
+
+
+# ------------------------------------------------------------------ Dask
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_local_results(small_run, tmp_path):
+    from distributed import LocalCluster
+
+    _, _, local_out = small_run
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        assert len(cluster.workers) == 2
+        stdout = io.StringIO()
+        with contextlib.redirect_stdout(stdout):
+            status = cli.main(["sweep", *SMALL, "--output", str(tmp_path), "--scheduler", cluster.scheduler_address])
+    assert status == 0
+    assert "on the Dask cluster at tcp://" in stdout.getvalue()
+
+    def outcome(folder):  # timings differ between runs; everything else must not
+        rows = json.loads((folder / "sweep.json").read_text())["results"]
+        return [{k: v for k, v in r.items() if k not in ("fit_time", "cpu_time")} for r in rows]
+
+    assert outcome(tmp_path) == outcome(local_out)
