@@ -2,7 +2,10 @@ import pytest
 
 
 def pytest_collection_modifyitems(config, items):
-    # MAEClassifier's doctests train a Keras network: slow, like its tests.
+    # Everything that trains a Keras network is slow: MAEClassifier's doctests
+    # and its scikit-learn estimator checks (its own test modules mark themselves).
     for item in items:
-        if item.nodeid.startswith(("skrobust/neural.py", "skrobust/losses.py")):
+        if item.nodeid.startswith(("skrobust/neural.py", "skrobust/losses.py")) or (
+            "MAEClassifier" in item.nodeid
+        ):
             item.add_marker(pytest.mark.slow)

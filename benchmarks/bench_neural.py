@@ -1,0 +1,298 @@
+"""MAEClassifier: accuracy of its losses under label noise, its speed, and the import cost.
+
+Run from the project root::
+
+    python -m benchmarks.bench_neural [--quick] [--parts import,article,digits,timing]
+                                     [--output benchmarks/results/bench_neural.md]
+
+1. ``import``: time of ``import skrobust`` (must not import TensorFlow) and of
+   ``from skrobust import MAEClassifier`` (which does), each in a fresh
+   interpreter, median of 5.
+2. ``article``: the seed article's task (its data and split, exactly 20% of the
+   training labels flipped, noise seeds 0-9), ``MAEClassifier`` with default
+   parameters and each ``loss``, plus the article's own settings (20 epochs,
+   batch 16, learning rate 0.001) with MAE. Accuracy on the clean test labels.
+3. ``digits``: ``load_digits`` (10 classes), a stratified 70/30 split per seed,
+   40% symmetric and 40% pair noise on the training labels
+   (``make_noisy_labels``), ``StandardScaler`` + ``MAEClassifier`` with
+   default parameters and each loss; accuracy on the clean test labels.
+4. ``timing``: ``MAEClassifier`` against scikit-learn's ``MLPClassifier`` with
+   the same layers, epochs, batch size, optimizer (Adam) and learning rate,
+   forced to run every epoch, fitted alternately in one process. Each is fitted
+   with two epoch counts; the per-epoch cost is the slope, the fixed per-fit
+   cost (build, compile, trace) the intercept. Ratios are medians of the
+   per-repeat ratios. Wall time and process CPU time are both shown: on a
+   shared machine CPU time is the steadier of the two.
+
+True labels are used only to score.
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import sklearn
+from sklearn.datasets import load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import skrobust
+from benchmarks.datasets import article_data, article_flip
+from skrobust import make_noisy_labels
+
+LOSSES = ("mae", "gce", "sce", "cross_entropy")
+PARTS = ("import", "article", "digits", "timing")
+
+
+def _mean_std(values):
+    return f"{np.mean(values):.4f} ± {np.std(values):.4f}"
+
+
+# --------------------------------------------------------------------------- #
+# 1. import time
+# --------------------------------------------------------------------------- #
+
+
+def _time_in_fresh_interpreter(statement, check_tensorflow=False, repeats=5):
+    code = (
+        "import time, sys\n"
+        "t = time.perf_counter()\n"
+        f"{statement}\n"
+        "dt = time.perf_counter() - t\n"
+        "print(dt, 'tensorflow' in sys.modules)\n"
+    )
+    times, loaded = [], []
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        ).stdout.split()
+        times.append(float(out[-2]))
+        loaded.append(out[-1] == "True")
+    return float(np.median(times)), any(loaded)
+
+
+def part_import(quick):
+    lines = ["## Import time (fresh interpreter, median of 5)\n",
+             "| statement | time (s) | imports TensorFlow |", "|---|---:|---|"]
+    for statement in ("import skrobust", "from skrobust import MAEClassifier"):
+        seconds, tf_loaded = _time_in_fresh_interpreter(statement)
+        lines.append(f"| `{statement}` | {seconds:.3f} | {'yes' if tf_loaded else 'no'} |")
+    return lines
+
+
+# --------------------------------------------------------------------------- #
+# 2. the article's task
+# --------------------------------------------------------------------------- #
+
+
+def _article_scores(make_estimator, seeds):
+    X_train, X_test, y_train, y_test = article_data()
+    accs = []
+    for seed in seeds:
+        est = make_estimator(seed).fit(X_train, article_flip(y_train, seed))
+        accs.append(float(np.mean(est.predict(X_test) == y_test)))
+    return accs
+
+
+def part_article(quick):
+    from skrobust import MAEClassifier
+
+    seeds = range(3) if quick else range(10)
+    defaults = MAEClassifier().get_params()
+    lines = [
+        f"## The article's task: 20% flipped labels, noise seeds {seeds.start}-{seeds.stop - 1}\n",
+        "MAEClassifier's other parameters at their defaults: " + ", ".join(
+            f"{k}={defaults[k]!r}" for k in
+            ("hidden_layer_sizes", "q", "alpha", "beta", "learning_rate", "epochs", "batch_size")
+        ) + ". Clean test accuracy, mean ± std over noise seeds.\n",
+        "| model | accuracy | per seed |", "|---|---:|---|",
+    ]
+    configs = [("MAEClassifier() (all defaults, loss='auto')", {})]
+    configs += [(f"MAEClassifier(loss={loss!r})", dict(loss=loss)) for loss in LOSSES]
+    configs.append(("MAEClassifier(loss='mae'), the article's settings: epochs=20, batch_size=16, "
+                    "learning_rate=0.001", dict(loss="mae", epochs=20, batch_size=16, learning_rate=0.001)))
+    for name, params in configs:
+        accs = _article_scores(lambda seed: MAEClassifier(random_state=seed, **params), seeds)
+        lines.append(f"| {name} | {_mean_std(accs)} | {', '.join(f'{a:.3f}' for a in accs)} |")
+    return lines
+
+
+# --------------------------------------------------------------------------- #
+# 3. digits, 40% symmetric and pair noise
+# --------------------------------------------------------------------------- #
+
+
+def part_digits(quick):
+    from skrobust import MAEClassifier
+
+    seeds = range(1) if quick else range(3)
+    X, y = load_digits(return_X_y=True)
+    lines = [
+        f"## load_digits (10 classes), 40% noise on the training labels, seeds {list(seeds)}\n",
+        "StandardScaler + MAEClassifier(loss=..., random_state=seed), other parameters default; "
+        "stratified 70/30 split and noise both seeded by `seed`. Clean test accuracy, mean ± std.\n",
+        "| loss | symmetric 40% | pair 40% |", "|---|---:|---:|",
+    ]
+    results = {}
+    for seed in seeds:
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=0.3, stratify=y, random_state=seed
+        )
+        for noise_type in ("symmetric", "pair"):
+            y_noisy, _ = make_noisy_labels(
+                y_train, noise_rate=0.4, noise_type=noise_type, random_state=seed
+            )
+            for loss in ("auto",) + LOSSES:
+                model = make_pipeline(StandardScaler(), MAEClassifier(loss=loss, random_state=seed))
+                model.fit(X_train, y_noisy)
+                results.setdefault((loss, noise_type), []).append(model.score(X_test, y_test))
+    for loss in ("auto",) + LOSSES:
+        lines.append(
+            f"| {loss}{' (default)' if loss == 'auto' else ''} | {_mean_std(results[(loss, 'symmetric')])} | {_mean_std(results[(loss, 'pair')])} |"
+        )
+    return lines
+
+
+# --------------------------------------------------------------------------- #
+# 4. timing against MLPClassifier
+# --------------------------------------------------------------------------- #
+
+
+def _timed_fit(estimator, X, y):
+    wall, cpu = time.perf_counter(), time.process_time()
+    estimator.fit(X, y)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _mlp(epochs, batch_size, learning_rate, hidden):
+    # Every epoch runs: no early stopping, no convergence-based stop.
+    return MLPClassifier(
+        hidden_layer_sizes=hidden, solver="adam", learning_rate_init=learning_rate,
+        batch_size=batch_size, max_iter=epochs, tol=0.0, n_iter_no_change=epochs + 1,
+        random_state=0,
+    )
+
+
+def _time_pair(X, y, epoch_counts, repeats, batch_size, learning_rate, hidden):
+    from skrobust import MAEClassifier
+
+    MAEClassifier(epochs=1, batch_size=batch_size).fit(X[:100], y[:100])  # TensorFlow warm-up
+    times = {}
+    for _ in range(repeats):
+        for epochs in epoch_counts:
+            for name, est in (
+                ("mlp", _mlp(epochs, batch_size, learning_rate, hidden)),
+                ("mae", MAEClassifier(hidden_layer_sizes=hidden, epochs=epochs, batch_size=batch_size,
+                                      learning_rate=learning_rate, random_state=0)),
+            ):
+                times.setdefault((name, epochs), []).append(_timed_fit(est, X, y))
+    return {k: np.array(v) for k, v in times.items()}  # (repeats, 2): wall, cpu
+
+
+def _timing_rows(label, times, epoch_counts):
+    e1, e2 = epoch_counts
+    rows = []
+    for kind, col in (("wall", 0), ("CPU", 1)):
+        cost = {}
+        for name in ("mlp", "mae"):
+            a, b = times[(name, e1)][:, col], times[(name, e2)][:, col]
+            per_epoch = (b - a) / (e2 - e1)
+            cost[name] = (float(np.median(a - e1 * per_epoch)), float(np.median(per_epoch)),
+                          float(np.median(b)))
+        ratio = np.median(times[("mae", e2)][:, col] / times[("mlp", e2)][:, col])
+        ratio_epoch = cost["mae"][1] / cost["mlp"][1]
+        rows.append(
+            f"| {label} | {kind} | {cost['mlp'][0]:.3f} | {cost['mlp'][1]:.4f} | {cost['mae'][0]:.3f} | "
+            f"{cost['mae'][1]:.4f} | {cost['mlp'][2]:.2f} | {cost['mae'][2]:.2f} | **{ratio:.1f}×** | "
+            f"{ratio_epoch:.2f}× |"
+        )
+    return rows
+
+
+def part_timing(quick):
+    hidden, batch_size, learning_rate = (16, 16), 32, 0.01
+    X_train, _, y_train, _ = article_data()
+    n_large = 10_000 if quick else 100_000
+    X_large, y_large = make_classification(n_samples=n_large, n_features=20, n_informative=10,
+                                           random_state=0)
+    small_epochs, large_epochs = ((1, 5), (1, 2)) if quick else ((1, 21), (1, 4))
+    repeats = (2, 1) if quick else (5, 3)
+    lines = [
+        f"## Fit time: MAEClassifier vs MLPClassifier, hidden_layer_sizes={hidden}, "
+        f"batch_size={batch_size}, Adam learning_rate={learning_rate}\n",
+        "Both fitted alternately in one process; fixed = per-fit cost (build, compile, trace), "
+        "per epoch = slope between the two epoch counts; medians over repeats. The ratio is "
+        "MAEClassifier / MLPClassifier for the larger epoch count.\n",
+        "| data (epochs, repeats) | time | MLP fixed (s) | MLP per epoch (s) | MAE fixed (s) | "
+        "MAE per epoch (s) | MLP fit (s) | MAE fit (s) | fit ratio | per-epoch ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for label, X, y, epochs, reps in (
+            (f"article {X_train.shape[0]}×2 ({small_epochs[0]} / {small_epochs[1]}, {repeats[0]})",
+             X_train, y_train, small_epochs, repeats[0]),
+            (f"{n_large:,}×20 ({large_epochs[0]} / {large_epochs[1]}, {repeats[1]})",
+             X_large, y_large, large_epochs, repeats[1]),
+        ):
+            times = _time_pair(X, y, epochs, reps, batch_size, learning_rate, hidden)
+            lines.extend(_timing_rows(label, times, epochs))
+    return lines
+
+
+# --------------------------------------------------------------------------- #
+
+
+def _header():
+    import keras
+    import scikeras
+    import tensorflow as tf
+
+    return [
+        "# bench_neural: MAEClassifier\n",
+        f"skrobust {skrobust.__version__}, scikit-learn {sklearn.__version__}, numpy {np.__version__}, "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__} (backend {keras.backend.backend()}), "
+        f"scikeras {scikeras.__version__}; Python {platform.python_version()} on "
+        f"{platform.platform()}, {os.cpu_count()} CPUs (load average at start: "
+        f"{', '.join(f'{v:.1f}' for v in os.getloadavg())}).\n",
+    ]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer seeds and smaller data (smoke test)")
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {PARTS}")
+    parser.add_argument("--output", help="also write the Markdown report to this file")
+    args = parser.parse_args(argv)
+    parts = [p for p in args.parts.split(",") if p]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts {sorted(unknown)}; expected a subset of {PARTS}")
+
+    lines = []
+    if "import" in parts:  # before this process imports TensorFlow
+        lines += part_import(args.quick) + [""]
+    lines = _header() + lines
+    print("\n".join(lines), flush=True)
+    for name, part in (("article", part_article), ("digits", part_digits), ("timing", part_timing)):
+        if name in parts:
+            start = time.perf_counter()
+            section = part(args.quick) + [f"\n({name}: {time.perf_counter() - start:.0f} s)", ""]
+            print("\n".join(section), flush=True)
+            lines += section
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
