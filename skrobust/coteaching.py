@@ -89,7 +89,7 @@ class CoTeachingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Fraction of each mini-batch forgotten once the ramp is over; ideally
         the noise rate. ``"auto"`` estimates the noise rate from the data
         alone with :func:`skrobust.estimate_noise_rate` (confident learning on
-        out-of-fold probabilities of its default random forest, which
+        out-of-fold probabilities of its default extra-trees model, which
         estimates the rate better than most peer models; folds from ``cv``) and
         clips it to ``[0, min(0.9, 1 - 1 / n_classes)]`` (with fewer folds
         when a class has fewer rows than ``cv`` asks for, and 0 with a warning

@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils import check_random_state, indexable
 
 from ._base import BaseMetaClassifier
@@ -16,7 +17,7 @@ from ._compat import (
     _safe_indexing,
 )
 from ._validation import check_labels
-from .detection import FILTER_BY, default_estimator, find_label_issues
+from .detection import FILTER_BY, find_label_issues
 
 
 class CleanFirstRelabeler(BaseMetaClassifier):
@@ -198,7 +199,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         boundaries. It is seeded with ``random_state``.
         """
         if self.estimator is None:
-            return default_estimator(self.random_state)
+            return RandomForestClassifier(min_samples_leaf=5, random_state=self.random_state)
         return self.estimator
 
     @_fit_context(prefer_skip_nested_validation=False)

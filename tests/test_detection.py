@@ -5,7 +5,7 @@ import pytest
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_blobs
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import ExtraTreesClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
@@ -59,11 +59,11 @@ def test_out_of_fold_proba_matches_cross_val_predict_with_seeded_stratified_fold
     assert classes.tolist() == [0, 1, 2]
 
 
-def test_out_of_fold_proba_none_means_a_seeded_random_forest(blobs):
+def test_out_of_fold_proba_none_means_seeded_extra_trees(blobs):
     X, _, y_noisy, _ = blobs
     default, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
     explicit, _ = out_of_fold_proba(
-        RandomForestClassifier(min_samples_leaf=5, random_state=0), X, y_noisy, random_state=0
+        ExtraTreesClassifier(min_samples_leaf=5, random_state=0), X, y_noisy, random_state=0
     )
     np.testing.assert_allclose(default, explicit)
 
