@@ -116,12 +116,19 @@ def sweep_job(job, *, cv=5):
 
 def seed_job(job):
     """The article's experiment: fit on its (possibly flipped) training labels, score on its clean test set."""
+    from skrobust import LabelNoiseInjector
+
     from .datasets import article_data, article_flip
     from .methods import METHODS
 
     X_train, X_test, y_train, y_test = article_data()
-    y_fit = article_flip(y_train, job.seed, job.noise_rate) if job.noise_rate else y_train
     estimator = METHODS[job.method](job.seed)
+    y_fit = y_train
+    if job.noise_type == "article_flip":
+        y_fit = article_flip(y_train, job.seed, job.noise_rate)
+    elif job.noise_type != "none":  # skrobust's own noise, through the injector
+        estimator = LabelNoiseInjector(estimator, noise_rate=job.noise_rate,
+                                       noise_type=job.noise_type, random_state=job.seed)
     with _one_thread():
         start = time.perf_counter()
         estimator.fit(X_train, y_fit)

@@ -31,12 +31,19 @@ ARTICLE = {
 
 
 def rows(methods):
-    """``(key, method, noise_rate, label)`` of each table row: ceiling, baseline, then ``methods``."""
+    """``(key, method, noise_type, noise_rate, label)`` of each table row.
+
+    The ceiling, the baseline, the baseline with skrobust's own noise
+    (``LabelNoiseInjector``: exactly 20% of each class flipped), then ``methods``.
+    """
     out = [
-        ("ceiling", "random_forest", 0.0, "RandomForest, clean labels (ceiling)"),
-        ("baseline", "random_forest", NOISE_RATE, "RandomForest, noisy labels (baseline)"),
+        ("ceiling", "random_forest", "none", 0.0, "RandomForest, clean labels (ceiling)"),
+        ("baseline", "random_forest", "article_flip", NOISE_RATE,
+         "RandomForest, noisy labels (baseline)"),
+        ("injector", "random_forest", "symmetric", NOISE_RATE,
+         "RandomForest, skrobust's noise (baseline)"),
     ]
-    return out + [(m, m, NOISE_RATE, METHODS[m].label) for m in methods]
+    return out + [(m, m, "article_flip", NOISE_RATE, METHODS[m].label) for m in methods]
 
 
 def settings(quick=False, methods=None, seeds=None):
@@ -59,8 +66,8 @@ def method_names(options):
 def jobs(options):
     seeds = list(dict.fromkeys([*options["seeds"], ARTICLE_SEED]))
     return [
-        Job("article", "article_flip" if rate else "none", rate, method, seed)
-        for _, method, rate, _ in rows(options["methods"])
+        Job("article", noise, rate, method, seed)
+        for _, method, noise, rate, _ in rows(options["methods"])
         for seed in seeds
     ]
 
@@ -79,8 +86,8 @@ def estimate_seconds(options, n_workers):
 def _by_row(results, options):
     """``{key: (label, accuracies over seeds, accuracy at the article's seed, fit times)}``."""
     table = {}
-    for key, method, rate, label in rows(options["methods"]):
-        cell = [r for r in results if r["method"] == method and r["noise_rate"] == rate]
+    for key, method, noise, _, label in rows(options["methods"]):
+        cell = [r for r in results if r["method"] == method and r["noise_type"] == noise]
         accs = [r["accuracy"] for r in cell if r["seed"] in options["seeds"]]
         at_article = [r["accuracy"] for r in cell if r["seed"] == ARTICLE_SEED]
         times = [r["fit_time"] for r in cell]
@@ -97,7 +104,7 @@ def summary(results, options, env):
     seed_text = f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else seeds
     body = []
     for key, (label, accs, at_article, times) in table.items():
-        if key in ("ceiling", "baseline") or not ceiling - baseline > 0:
+        if key in ("ceiling", "baseline", "injector") or not ceiling - baseline > 0:
             ratio = "—"
         else:
             ratio = f"{(np.mean(accs) - baseline) / (ceiling - baseline):+.2f}"
@@ -128,7 +135,9 @@ def summary(results, options, env):
         "Recovery ratio = (accuracy − baseline) / (ceiling − baseline), from the seed means. "
         f"The article's numbers are copied from the article (one run, noise seed {ARTICLE_SEED}); "
         "its co-teaching and semi-supervised methods selected their trusted samples by comparing "
-        "the noisy labels with the true ones, which no user can do.",
+        "the noisy labels with the true ones, which no user can do. The row \"skrobust's noise\" "
+        "is the same forest under `LabelNoiseInjector(noise_rate=0.2, random_state=seed)`: "
+        "`make_noisy_labels` flips exactly 20% of each class instead of 20% of all labels.",
     ]
     if failures:
         lines += ["", f"**{len(failures)} run(s) failed:**", ""]
@@ -151,7 +160,7 @@ def plot(results, options, path):
     stds = np.array([100 * np.std(table[k][1]) for k in keys])
     y = np.arange(len(keys))[::-1]
     kind_color = {"skrobust": "#1f77b4", "peer": "#9467bd", "baseline": "#8c564b"}
-    colors = ["#aaaaaa", "#d62728"] + [kind_color[METHODS[k].kind] for k in keys[2:]]
+    colors = ["#aaaaaa", "#d62728", "#f4a3a3"] + [kind_color[METHODS[k].kind] for k in keys[3:]]
 
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -165,8 +174,9 @@ def plot(results, options, path):
             ax.text(left + 0.3, yi, f"{m:.1f}%", va="center", ha="left", fontsize=10, color="white",
                     fontweight="bold")
     handles = [Patch(color="#aaaaaa", label="RandomForest, clean labels (ceiling)"),
-               Patch(color="#d62728", label="RandomForest, noisy labels (baseline)")]
-    kinds = {METHODS[k].kind for k in keys[2:]}
+               Patch(color="#d62728", label="RandomForest, noisy labels (baseline)"),
+               Patch(color="#f4a3a3", label="RandomForest, skrobust's noise: LabelNoiseInjector, 20% of each class")]
+    kinds = {METHODS[k].kind for k in keys[3:]}
     for kind, text in [("skrobust", "skrobust"), ("baseline", "plain scikit-learn"), ("peer", "cleanlab")]:
         if kind in kinds:
             handles.append(Patch(color=kind_color[kind], label=text))

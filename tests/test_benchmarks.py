@@ -21,7 +21,7 @@ from benchmarks.datasets import (
     load_dataset,
 )
 from benchmarks.methods import METHODS, Method, MethodUnavailable, check_available
-from benchmarks.runner import Job, connect, run_jobs, SchedulerUnreachable, sweep_job
+from benchmarks.runner import Job, connect, run_jobs, SchedulerUnreachable, seed_job, sweep_job
 
 # a grid that runs in about a second: 2 cheap methods, 1 dataset, 2 rates, 1 seed, 2 folds
 SMALL = ["--datasets", "wine", "--methods", "logistic_regression,random_forest", "--noise-types",
@@ -68,13 +68,24 @@ def test_article_flip_changes_exactly_the_rate_and_not_its_input():
     np.testing.assert_array_equal(y_train, before)
 
 
-def test_seed_summary_marks_the_articles_numbers_and_true_label_use():
-    options = seed.settings(seeds=[0, 1])
-    results = [
-        {"method": m, "noise_rate": r, "seed": s, "accuracy": acc, "fit_time": 0.1, "error": ""}
-        for _, m, r, _ in seed.rows(options["methods"])
+def _fake_seed_results(options):
+    return [
+        {"method": m, "noise_type": noise, "noise_rate": r, "seed": s, "accuracy": acc,
+         "fit_time": 0.1, "error": ""}
+        for _, m, noise, r, _ in seed.rows(options["methods"])
         for s, acc in zip([0, 1, 42], [0.9, 0.92, 0.91])
     ]
+
+
+def test_seed_plot_writes_a_png_with_every_row(tmp_path):
+    options = seed.settings(seeds=[0, 1])
+    seed.plot(_fake_seed_results(options), options, tmp_path / "seed.png")
+    assert (tmp_path / "seed.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_seed_summary_marks_the_articles_numbers_and_true_label_use():
+    options = seed.settings(seeds=[0, 1])
+    results = _fake_seed_results(options)
     text = seed.summary(results, options, {"command": "x", "date": "d", "platform": "p", "processor": "c",
                                            "cpu_count": 2, "python": "3", "packages": {}})
     assert "91.00 ± 1.00" in text
@@ -82,6 +93,17 @@ def test_seed_summary_marks_the_articles_numbers_and_true_label_use():
     assert text.count("**used true labels**") == 2
     coteaching_row = next(line for line in text.splitlines() if "CoTeaching" in line)
     assert "90.00" in coteaching_row and "used true labels" in coteaching_row
+
+
+def test_seed_job_noise_kinds_differ_only_in_how_labels_are_corrupted():
+    def accuracy(noise, rate):
+        return seed_job(Job("article", noise, rate, "random_forest", 0))["accuracy"]
+
+    clean = accuracy("none", 0.0)
+    flipped = accuracy("article_flip", 0.2)
+    injected = accuracy("symmetric", 0.2)
+    assert clean > max(flipped, injected)  # both noises cost the forest accuracy
+    assert flipped != injected  # different flips, the article's and skrobust's
 
 
 # ------------------------------------------------------------------ datasets, noise, methods
