@@ -245,7 +245,7 @@ def test_string_labels_rounds_mode(noisy_blobs):
 
 
 def test_pandas_input(noisy_blobs):
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     X, _, y_noisy, _ = noisy_blobs
     frame = pd.DataFrame(X, columns=["a", "b"])
     clf = _fast().fit(frame, pd.Series(y_noisy))
@@ -336,7 +336,6 @@ def test_other_bad_parameters(noisy_blobs, params, match):
 # ---------------------------------------------------------------- MAEClassifier
 @pytest.mark.slow
 def test_with_mae_classifier(noisy_blobs):
-    pytest.importorskip("scikeras")
     from skrobust import MAEClassifier
 
     X, y, y_noisy, _ = noisy_blobs

@@ -78,7 +78,7 @@ def test_out_of_fold_proba_string_labels_give_same_columns_as_ints(blobs):
 
 
 def test_out_of_fold_proba_accepts_pandas_and_leaves_input_unchanged(blobs):
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     X, _, y_noisy, _ = blobs
     X_df = pd.DataFrame(X, columns=["a", "b"])
     y_s = pd.Series(y_noisy)

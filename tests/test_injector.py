@@ -175,7 +175,7 @@ def test_fit_resample_returns_x_and_noisy_labels(data):
 
 
 def test_works_as_a_sampler_in_an_imbalanced_learn_pipeline(separable):
-    imblearn_pipeline = pytest.importorskip("imblearn.pipeline")
+    from imblearn import pipeline as imblearn_pipeline
     X, y = separable
     pipe = imblearn_pipeline.make_pipeline(
         LabelNoiseInjector(noise_rate=0.3, random_state=0), RecordingClassifier()

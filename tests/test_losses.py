@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-losses = pytest.importorskip("skrobust.losses", reason="needs Keras (skrobust[keras])")
-keras = pytest.importorskip("keras")
+import keras
+
+from skrobust import losses
 
 pytestmark = pytest.mark.slow  # every test here runs TensorFlow
 

@@ -56,7 +56,9 @@ def test_missing_keras_extra_raises_import_error_naming_it(monkeypatch, missing)
 
 @pytest.fixture(scope="module")
 def MAEClassifier():
-    return pytest.importorskip("skrobust.neural", reason="needs skrobust[keras]").MAEClassifier
+    from skrobust.neural import MAEClassifier
+
+    return MAEClassifier
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +144,7 @@ def test_clone_copies_params_not_the_fit(fitted):
 
 @pytest.mark.slow
 def test_string_labels_and_pandas_input(MAEClassifier, data):
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     X, y = data
     X_df = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     y_str = pd.Series(np.array(["cat", "dog", "eel"])[y])

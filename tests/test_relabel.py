@@ -351,7 +351,7 @@ def test_grid_search_over_relabel_min_confidence_and_estimator(noisy_blobs):
 
 
 def test_pandas_input_keeps_feature_names(noisy_blobs):
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     X, _, y_noisy, _ = noisy_blobs
     X_df = pd.DataFrame(X, columns=["width", "height"])
     y_s = pd.Series(np.array(["a", "b", "c"])[y_noisy], name="label")
