@@ -247,3 +247,77 @@ def test_predict_checks_the_number_of_features(fitted, data):
     X, _ = data
     with pytest.raises(ValueError, match="features"):
         fitted.predict(X[:, :3])
+
+
+# --- reuse of compiled networks ----------------------------------------------
+
+
+@pytest.fixture
+def empty_pool():
+    from skrobust import neural
+
+    neural._NETWORKS.clear()
+    yield neural._NETWORKS
+    neural._NETWORKS.clear()
+
+
+def _pooled(pool):
+    return [id(network) for idle in pool.values() for network in idle]
+
+
+@pytest.mark.slow
+def test_a_later_fit_reuses_the_network_and_matches_a_new_one(MAEClassifier, data, empty_pool):
+    X, y = data
+    first = MAEClassifier(**FAST).fit(X, y)
+    pooled = _pooled(empty_pool)
+    assert len(pooled) == 1
+    later = MAEClassifier(**FAST).fit(X, y)
+    assert _pooled(empty_pool) == pooled  # taken, trained, given back: no new network
+    np.testing.assert_array_equal(later.predict_proba(X), first.predict_proba(X))
+
+
+@pytest.mark.slow
+def test_later_fits_never_change_a_fitted_estimator(MAEClassifier, data, empty_pool):
+    X, y = data
+    fitted = MAEClassifier(**FAST).fit(X, y)
+    proba = fitted.predict_proba(X)
+    weights = [w.copy() for w in fitted.keras_classifier_.model_.get_weights()]
+    MAEClassifier(epochs=3, random_state=1).fit(X[::-1], y[::-1])  # reuses the network
+    np.testing.assert_array_equal(fitted.predict_proba(X), proba)
+    for before, after in zip(weights, fitted.keras_classifier_.model_.get_weights()):
+        np.testing.assert_array_equal(after, before)
+    assert id(fitted.keras_classifier_.model_) not in _pooled(empty_pool)
+
+
+@pytest.mark.slow
+def test_concurrent_fits_match_sequential_fits(MAEClassifier, data, empty_pool):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = data
+    seeds = [0, 1, 0, 1]
+    expected = [MAEClassifier(epochs=3, random_state=s).fit(X, y).predict_proba(X) for s in seeds[:2]]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fits = list(pool.map(lambda s: MAEClassifier(epochs=3, random_state=s).fit(X, y), seeds))
+    for seed, model in zip(seeds, fits):
+        np.testing.assert_array_equal(model.predict_proba(X), expected[seed])
+    assert sum(len(idle) for idle in empty_pool.values()) <= 2  # one key, at most two kept
+
+
+@pytest.mark.slow
+def test_pool_keeps_a_bounded_number_of_network_shapes(MAEClassifier, data, empty_pool):
+    from skrobust import neural
+
+    X, y = data
+    for width in range(1, neural._NETWORK_KEYS + 3):
+        MAEClassifier(hidden_layer_sizes=(width,), epochs=1, random_state=0).fit(X, y)
+    assert len(empty_pool) == neural._NETWORK_KEYS
+    assert all(key[2] != (1,) for key in empty_pool)  # the least recently used went first
+
+
+@pytest.mark.slow
+def test_a_loss_object_of_the_callers_own_is_never_pooled(MAEClassifier, data, empty_pool):
+    import keras
+
+    X, y = data
+    MAEClassifier(loss=keras.losses.CategoricalCrossentropy(), epochs=1, random_state=0).fit(X, y)
+    assert not empty_pool
