@@ -18,7 +18,8 @@ Run from the project root::
    ``seed=seed`` both give ``StratifiedKFold(5, shuffle=True, random_state=seed)``),
    so the difference is relabel-vs-drop alone. Accuracy on the clean test labels,
    precision/recall of the flagged rows against the flipped ones, and the
-   fit-time ratio, the two fits alternating in one run on one machine.
+   fit-time ratio, the two fitted alternately 3 times per seed in one run
+   on one machine, the fastest fit of each counting.
 3. **Scale**: 20,000 and 200,000 rows × 20 features, 10 classes, 20%
    symmetric noise, base ``LogisticRegression()``: fit time and
    the peak memory allocated during ``fit`` (tracemalloc), and their growth.
@@ -49,6 +50,7 @@ from .datasets import article_data, article_flip
 from .report import environment, environment_markdown, markdown_table, mean_std
 
 RESULT_FILE = "bench_relabel.md"
+TIMING_REPEATS = 3
 
 
 def _clean_learning(clf, seed):
@@ -94,7 +96,9 @@ def article(seeds):
         _fit_quietly(cleanlab, X_train, y_noisy)
         scores["cleanlab"].append(np.mean(cleanlab.predict(X_test) == y_test))
 
-        article_like = CleanFirstRelabeler(relabel="all", min_confidence=0.0, random_state=seed)
+        article_like = CleanFirstRelabeler(
+            relabel="all", relabel_by="clean_model", min_confidence=0.0, random_state=seed
+        )
         _fit_quietly(article_like, X_train, y_noisy)
         scores["relabel_all"].append(article_like.score(X_test, y_test))
 
@@ -116,7 +120,8 @@ def article_markdown(scores, base, seeds):
         "plain": f"plain `{base}` on the noisy labels",
         "cleanlab": f"cleanlab `CleanLearning({base})` (drops the issues)",
         "relabel": "`CleanFirstRelabeler()`: confident learning finds the trusted rows",
-        "relabel_all": "`CleanFirstRelabeler(relabel='all', min_confidence=0)`: the article's method, honest",
+        "relabel_all": "`CleanFirstRelabeler(relabel='all', relabel_by='clean_model', min_confidence=0)`: "
+        "the article's method, honest",
         "trusted10": "`CleanFirstRelabeler()` + `trusted=` 10% verified rows",
         "trusted10_keep": "`CleanFirstRelabeler(min_confidence=0.9, low_confidence='keep')` + `trusted=` "
         "10% verified rows (setting picked after seeing the row above: optimistic)",
@@ -153,10 +158,16 @@ def digits(seeds, cells):
             )
             ours = CleanFirstRelabeler(digits_base(), cv=5, random_state=seed)
             cl = _clean_learning(digits_base(), seed)
-            # Alternate which goes first, so drift in machine load favours neither.
-            order = [("ours", ours), ("cl", cl)] if seed % 2 == 0 else [("cl", cl), ("ours", ours)]
-            for name, model in order:
-                cell["t_" + name].append(_fit_quietly(model, X_train, y_noisy))
+            # Alternate which goes first, so drift in machine load favours
+            # neither; each is fitted TIMING_REPEATS times and its fastest fit
+            # counts (as timeit does: load only ever adds time).
+            times = {"ours": [], "cl": []}
+            for repeat in range(TIMING_REPEATS):
+                order = [("ours", ours), ("cl", cl)]
+                for name, model in order if (seed + repeat) % 2 == 0 else order[::-1]:
+                    times[name].append(_fit_quietly(model, X_train, y_noisy))
+            for name, values in times.items():
+                cell["t_" + name].append(min(values))
             cell["ours"].append(np.mean(ours.predict(X_test) == y_test))
             cell["cl"].append(np.mean(cl.predict(X_test) == y_test))
             p, r = _precision_recall(ours.label_issues_, flipped)
@@ -195,8 +206,8 @@ def digits_markdown(results, seeds):
         f"`make_noisy_labels` seeds {_seeds(seeds)}; "
         "stratified 80/20 split (random_state=0); accuracy (%) on the clean test labels. "
         "Detection: precision / recall (%) of the flagged rows against the flipped ones. "
-        "Fit times in seconds, the two fits alternating in one run; ratio = total ours / "
-        "total CleanLearning (lower is faster).\n\n"
+        f"Fit times in seconds: the two fitted alternately {TIMING_REPEATS} times per seed in one run, "
+        "the fastest of each counting; ratio = total ours / total CleanLearning (lower is faster).\n\n"
         + markdown_table(
             ["noise", "plain", "CleanLearning", "CleanFirstRelabeler", "≥?",
              "ours P / R", "CleanLearning P / R", "fit s ours / CL", "time ratio"],

@@ -297,8 +297,6 @@ def find_label_issues(
     >>> print(int(issues[:15].sum()), int(issues[15:].sum()))  # of 15 flipped, of 285 clean
     13 0
     """
-    from cleanlab.filter import find_label_issues as cl_find_label_issues
-
     if filter_by not in FILTER_BY:
         raise ValueError(
             f"filter_by must be one of {list(FILTER_BY)}; got {filter_by!r}."
@@ -306,13 +304,46 @@ def find_label_issues(
     y_encoded, pred_probs = _pred_probs_and_labels(
         estimator, X, y, cv, n_jobs, random_state, pred_probs, params
     )
+    return _confident_learning(y_encoded, pred_probs, filter_by, n_jobs)[0]
+
+
+def _confident_learning(y_encoded, pred_probs, filter_by, n_jobs):
+    """cleanlab's label-issue mask and noise matrix, from one confident joint.
+
+    The confident joint is computed once (calibrated, as cleanlab's filter and
+    ``CleanLearning`` compute it) and passed to the filter, as ``CleanLearning``
+    does, so the mask is the one :func:`cleanlab.filter.find_label_issues`
+    returns on its own.
+    ``noise_matrix[i, j]`` estimates P(given label = i | true label = j)
+    (:func:`cleanlab.count.estimate_latent`, as ``CleanLearning`` estimates it).
+    """
+    from cleanlab.count import compute_confident_joint
+    from cleanlab.filter import find_label_issues as cl_find_label_issues
+
+    confident_joint = compute_confident_joint(y_encoded, pred_probs)
+    # "confident_learning" re-estimates the joint itself (and warns if given one).
+    given = {} if filter_by == "confident_learning" else {"confident_joint": confident_joint}
     mask = cl_find_label_issues(
         y_encoded,
         pred_probs,
         filter_by=filter_by,
         n_jobs=effective_n_jobs(n_jobs),
+        **given,
     )
-    return np.asarray(mask, dtype=bool)
+    return np.asarray(mask, dtype=bool), _noise_matrix(y_encoded, pred_probs, confident_joint)
+
+
+def _noise_matrix(y_encoded, pred_probs, confident_joint=None):
+    """Confident learning's estimate of P(given label = i | true label = j), as ``[i, j]``.
+
+    ``pred_probs`` must be out-of-sample for the rows of ``y_encoded``. Columns
+    of true classes that no row is estimated to belong to are zero.
+    """
+    from cleanlab.count import compute_confident_joint, estimate_latent
+
+    if confident_joint is None:
+        confident_joint = compute_confident_joint(y_encoded, pred_probs)
+    return estimate_latent(confident_joint, y_encoded)[1]
 
 
 def estimate_noise_rate(

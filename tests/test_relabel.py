@@ -15,7 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
-from skrobust import CleanFirstRelabeler, find_label_issues
+from skrobust import CleanFirstRelabeler, find_label_issues, out_of_fold_proba
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +97,55 @@ def test_clean_estimator_is_fitted_on_the_trusted_rows_only(fitted, noisy_blobs)
     np.testing.assert_allclose(fitted.clean_estimator_.coef_, expected.coef_)
 
 
-def test_only_confident_predictions_replace_flagged_labels(fitted, noisy_blobs):
+def _posterior(proba, likelihood):
+    joint = proba * likelihood
+    return joint / joint.sum(axis=1, keepdims=True)
+
+
+def _noise_matrix(y, proba):
+    """cleanlab's P(given = i | true = j) from out-of-sample probabilities."""
+    from cleanlab.count import compute_confident_joint, estimate_latent
+
+    return estimate_latent(compute_confident_joint(y, proba), y)[1]
+
+
+def test_posterior_relabelling_is_bayes_rule_with_confident_learnings_noise_matrix(
+    fitted, noisy_blobs
+):
     X, _, y_noisy, _ = noisy_blobs
-    issues = fitted.label_issues_
-    proba = fitted.clean_estimator_.predict_proba(X)
-    confident = issues & (proba.max(axis=1) >= fitted.min_confidence)
-    expected = np.where(confident, proba.argmax(axis=1), y_noisy)
+    oof, _ = out_of_fold_proba(LogisticRegression(), X, y_noisy, cv=3, random_state=0)
+    noise_matrix = _noise_matrix(y_noisy, oof)  # [given, true]
+    posterior = _posterior(fitted.clean_estimator_.predict_proba(X), noise_matrix[y_noisy])
+    confident = fitted.label_issues_ & (posterior.max(axis=1) >= fitted.min_confidence)
+    expected = np.where(confident, posterior.argmax(axis=1), y_noisy)
     np.testing.assert_array_equal(fitted.relabeled_, expected)
+    # The given label counts: the clean model alone would relabel differently here.
+    clean_only = fitted.clean_estimator_.predict_proba(X)
+    assert np.any(confident != (fitted.label_issues_ & (clean_only.max(axis=1) >= 0.8)))
+
+
+def test_relabel_by_clean_model_replaces_the_flagged_labels_it_is_sure_of(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    model = CleanFirstRelabeler(
+        LogisticRegression(), cv=3, relabel_by="clean_model", low_confidence="keep",
+        random_state=0,
+    ).fit(X, y_noisy)
+    issues = model.label_issues_
+    proba = model.clean_estimator_.predict_proba(X)
+    confident = issues & (proba.max(axis=1) >= model.min_confidence)
+    expected = np.where(confident, proba.argmax(axis=1), y_noisy)
+    np.testing.assert_array_equal(model.relabeled_, expected)
+
+
+def test_posterior_rules_out_classes_the_noise_matrix_says_never_become_the_given_one():
+    proba = np.array([[0.1, 0.9, 0.0], [0.5, 0.5, 0.0], [0.0, 1.0, 0.0]])
+    noise_matrix = np.array([[0.8, 0.0, 0.1], [0.2, 0.9, 0.0], [0.0, 0.1, 0.9]])
+    y_encoded = np.array([0, 1, 0])
+    rows = np.arange(3)
+    posterior = CleanFirstRelabeler._posterior(proba, y_encoded, rows, None, noise_matrix)
+    np.testing.assert_allclose(posterior[0], [1.0, 0.0, 0.0])  # P(given 0 | true 1) = 0
+    np.testing.assert_allclose(posterior[1], [0.5 * 0.2, 0.5 * 0.9, 0.0] / np.float64(0.55))
+    np.testing.assert_allclose(posterior[2], proba[2])  # every class ruled out: the clean model
 
 
 def test_final_estimator_is_fitted_on_all_rows_with_corrected_labels(fitted, noisy_blobs):
@@ -125,7 +167,8 @@ def test_relabelling_corrects_more_labels_than_it_breaks(fitted, noisy_blobs):
 def test_relabel_all_replaces_every_label_the_clean_model_is_sure_of(noisy_blobs):
     X, _, y_noisy, _ = noisy_blobs
     model = CleanFirstRelabeler(
-        LogisticRegression(), cv=3, relabel="all", min_confidence=0.0, random_state=0
+        LogisticRegression(), cv=3, relabel="all", relabel_by="clean_model",
+        min_confidence=0.0, random_state=0,
     ).fit(X, y_noisy)
     # min_confidence=0: the article's method, every row takes the clean model's prediction.
     np.testing.assert_array_equal(model.relabeled_, model.clean_estimator_.predict(X))
@@ -134,7 +177,8 @@ def test_relabel_all_replaces_every_label_the_clean_model_is_sure_of(noisy_blobs
 def test_low_confidence_drop_leaves_unsure_suspects_out_of_the_final_fit(noisy_blobs):
     X, _, y_noisy, _ = noisy_blobs
     model = CleanFirstRelabeler(
-        LogisticRegression(), cv=3, min_confidence=0.9, low_confidence="drop", random_state=0
+        LogisticRegression(), cv=3, relabel_by="clean_model", min_confidence=0.9,
+        low_confidence="drop", random_state=0,
     ).fit(X, y_noisy)
     proba = model.clean_estimator_.predict_proba(X).max(axis=1)
     np.testing.assert_array_equal(model.dropped_, model.label_issues_ & (proba < 0.9))
@@ -147,11 +191,37 @@ def test_low_confidence_drop_leaves_unsure_suspects_out_of_the_final_fit(noisy_b
 def test_min_confidence_one_keeps_every_unsure_label(noisy_blobs):
     X, _, y_noisy, _ = noisy_blobs
     model = CleanFirstRelabeler(
-        LogisticRegression(), cv=3, min_confidence=1.0, random_state=0
+        LogisticRegression(), cv=3, relabel_by="clean_model", min_confidence=1.0,
+        random_state=0,
     ).fit(X, y_noisy)
     proba = model.clean_estimator_.predict_proba(X).max(axis=1)
     changed = model.relabeled_ != y_noisy
     assert np.all(proba[changed] >= 1.0)
+
+
+def test_final_fit_reuses_the_clean_model_when_every_suspect_is_dropped(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    X = _with_row_ids(X)
+    FIT_LOG.clear()
+    model = CleanFirstRelabeler(
+        RecordingClassifier(), cv=3, relabel_by="clean_model", min_confidence=1.0,
+        random_state=0,
+    ).fit(X, y_noisy)
+    assert model.label_issues_.any()
+    np.testing.assert_array_equal(model.dropped_, model.label_issues_)
+    assert len(FIT_LOG) == 3 + 1  # three folds and the clean fit: no repeated final fit
+    assert model.estimator_ is model.clean_estimator_
+    np.testing.assert_array_equal(np.sort(_rows(FIT_LOG[-1][0])), np.flatnonzero(~model.dropped_))
+
+
+def test_final_fit_is_refitted_when_a_suspect_is_kept(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    X = _with_row_ids(X)
+    FIT_LOG.clear()
+    model = CleanFirstRelabeler(RecordingClassifier(), cv=3, random_state=0).fit(X, y_noisy)
+    assert (model.label_issues_ & ~model.dropped_).any()
+    assert len(FIT_LOG) == 3 + 2
+    assert model.estimator_ is not model.clean_estimator_
 
 
 # --- equivalences --------------------------------------------------------------
@@ -181,7 +251,9 @@ def test_same_folds_as_cleanlab_and_no_relabelling_fit_what_cleanlearning_fits(n
 
     X, _, y_noisy, _ = noisy_blobs
     base = make_pipeline(StandardScaler(), LogisticRegression())  # no sample_weight: no reweighting
-    ours = CleanFirstRelabeler(base, min_confidence=1.0, low_confidence="drop", random_state=4)
+    ours = CleanFirstRelabeler(
+        base, relabel_by="clean_model", min_confidence=1.0, low_confidence="drop", random_state=4
+    )
     ours.fit(X, y_noisy)
     theirs = CleanLearning(clone(base), cv_n_folds=5, seed=4, verbose=False).fit(X, y_noisy)
     their_issues = theirs.get_label_issues()["is_label_issue"].to_numpy()
@@ -243,6 +315,22 @@ def test_trusted_mask_replaces_confident_learning(noisy_blobs):
     expected = LogisticRegression().fit(X[trusted], y_noisy[trusted])
     np.testing.assert_allclose(model.clean_estimator_.coef_, expected.coef_)
     np.testing.assert_array_equal(model.relabeled_[trusted], y_noisy[trusted])
+
+
+def test_trusted_mask_posterior_uses_the_noise_of_the_untrusted_rows_only(noisy_blobs):
+    X, y, y_noisy, _ = noisy_blobs
+    trusted = np.zeros(len(y), dtype=bool)
+    trusted[::5] = True
+    y_given = np.where(trusted, y, y_noisy)
+    model = CleanFirstRelabeler(LogisticRegression(), relabel="all", min_confidence=0.0)
+    model.fit(X, y_given, trusted=trusted)
+    proba = model.clean_estimator_.predict_proba(X)
+    noise_matrix = _noise_matrix(y_given[~trusted], proba[~trusted])
+    posterior = _posterior(proba[~trusted], noise_matrix[y_given[~trusted]])
+    np.testing.assert_array_equal(model.relabeled_[~trusted], posterior.argmax(axis=1))
+    # Verified rows are never relabelled, even with relabel="all" and min_confidence=0.
+    np.testing.assert_array_equal(model.relabeled_[trusted], y_given[trusted])
+    assert np.any(proba[trusted].argmax(axis=1) != y_given[trusted])
 
 
 def test_trusted_mask_of_true_labels_recovers_most_flips(noisy_blobs):
@@ -432,6 +520,7 @@ def test_min_confidence_outside_zero_one_is_refused(noisy_blobs, value):
         ({"relabel": "some"}, "'relabel' parameter"),
         ({"low_confidence": "ignore"}, "'low_confidence' parameter"),
         ({"filter_by": "vote"}, "'filter_by' parameter"),
+        ({"relabel_by": "oracle"}, "'relabel_by' parameter"),
     ],
 )
 def test_unknown_options_are_refused(noisy_blobs, params, match):
