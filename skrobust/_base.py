@@ -24,6 +24,14 @@ def _estimator_has(attr):
     return check
 
 
+def with_inner_input_tags(tags, estimator):
+    """``tags`` with the sparse and NaN input tags of ``estimator``, which sees ``X`` as given."""
+    inner = get_tags(estimator).input_tags
+    tags.input_tags.sparse = inner.sparse
+    tags.input_tags.allow_nan = inner.allow_nan
+    return tags
+
+
 class BaseMetaClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Wraps one classifier: its default, tags, metadata routing and delegation.
 
@@ -159,8 +167,4 @@ class BaseMetaClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self._get_estimator()).input_tags
-        tags.input_tags.sparse = inner.sparse
-        tags.input_tags.allow_nan = inner.allow_nan
-        return tags
+        return with_inner_input_tags(super().__sklearn_tags__(), self._get_estimator())

@@ -11,7 +11,9 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._base import with_inner_input_tags
 from ._compat import HasMethods, Interval, Options, StrOptions, _fit_context
+from ._proba import PredictFromProbaMixin, proba_in_classes
 from ._validation import check_labels
 
 _MAX_SEED = np.iinfo(np.int32).max
@@ -57,7 +59,7 @@ def forget_rate_schedule(forget_rate, n_epochs, *, num_gradual=10, exponent=1.0)
     return schedule
 
 
-class CoTeachingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Co-teaching: two peers, each trained on the small-loss samples of the other.
 
     Two copies ("peers") of ``estimator`` with different random states are
@@ -456,11 +458,6 @@ class CoTeachingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{kept[1].mean():.3f}, peers agree on {both:.3f} of kept rows"
             )
 
-    def _peer_proba(self, peer, X):
-        proba = np.zeros((X.shape[0], len(self.classes_)))
-        proba[:, np.searchsorted(self.classes_, peer.classes_)] = peer.predict_proba(X)
-        return proba
-
     def predict_proba(self, X):
         """Class probabilities of ``X``: the peers' mean, or one peer's (``predict_with``).
 
@@ -480,46 +477,10 @@ class CoTeachingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             peers = self.estimators_
         else:
             peers = [self.estimators_[self.predict_with]]
-        return np.mean([self._peer_proba(peer, X) for peer in peers], axis=0)
-
-    def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities, columns in the order of ``classes_``.
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Predict the class of each sample: the most probable by :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-            Predicted class labels.
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        return np.mean([proba_in_classes(peer, X, self.classes_) for peer in peers], axis=0)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self._get_estimator()).input_tags
-        tags.input_tags.sparse = inner.sparse
-        tags.input_tags.allow_nan = inner.allow_nan
-        return tags
+        return with_inner_input_tags(super().__sklearn_tags__(), self._get_estimator())
 
 
 def _seeded_clone(estimator, seed):

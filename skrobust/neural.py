@@ -34,6 +34,7 @@ except ImportError as exc:
     ) from exc
 
 from ._compat import Interval, StrOptions, _fit_context
+from ._proba import PredictFromProbaMixin
 from .losses import CrossEntropyLoss, GCELoss, MAELoss, SCELoss, get_loss
 
 __all__ = ["MAEClassifier"]
@@ -44,7 +45,7 @@ _OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd", "adagrad")
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish")
 
 
-class MAEClassifier(ClassifierMixin, BaseEstimator):
+class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
     """A neural-network classifier trained with a loss that wrong labels cannot drag around.
 
     A multi-layer perceptron (Keras) with a softmax output over the classes,
@@ -327,38 +328,6 @@ class MAEClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32)
         return _forward(self.keras_classifier_.model_, X)
-
-    def predict_log_proba(self, X):
-        """Log of the class probabilities of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities, columns in the order of ``classes_``.
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Predicted class labels of ``X``: the most probable class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-            Predicted labels, values from ``classes_``.
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
 
     def _hidden_layers(self):
         sizes = self.hidden_layer_sizes

@@ -16,6 +16,7 @@ from ._compat import (
     _fit_context,
     _safe_indexing,
 )
+from ._proba import proba_in_classes
 from ._validation import check_labels
 from .detection import FILTER_BY, _confident_learning, _encode, _noise_matrix, _oof_encoded
 
@@ -308,7 +309,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         dropped = np.zeros_like(issues)
         rows = np.flatnonzero(candidates)
         if rows.size:
-            proba = self._clean_proba(_safe_indexing(X, rows), classes)
+            proba = proba_in_classes(self.clean_estimator_, _safe_indexing(X, rows), classes)
             if self.relabel_by == "posterior":
                 proba = self._posterior(proba, y_encoded, rows, issues, noise_matrix)
             confident = proba.max(axis=1) >= self.min_confidence
@@ -328,16 +329,6 @@ class CleanFirstRelabeler(BaseMetaClassifier):
             self.estimator_ = self._fit_rows(estimator, X, relabeled, params, kept)
         self._copy_fitted_attributes()
         return self
-
-    def _clean_proba(self, X, classes):
-        """The clean model's probabilities, one column per class of ``y`` (0 if unknown to it)."""
-        proba = self.clean_estimator_.predict_proba(X)
-        columns = np.searchsorted(classes, self.clean_estimator_.classes_)
-        if np.array_equal(columns, np.arange(classes.size)):
-            return proba
-        full = np.zeros((proba.shape[0], classes.size))
-        full[:, columns] = proba
-        return full
 
     @staticmethod
     def _posterior(proba, y_encoded, rows, issues, noise_matrix):

@@ -1,0 +1,52 @@
+"""What skrobust's classifiers derive from class probabilities."""
+
+import numpy as np
+
+
+def proba_in_classes(estimator, X, classes):
+    """``estimator.predict_proba(X)`` with one column per entry of ``classes``.
+
+    ``estimator`` may know only some of ``classes`` (it was fitted on a subset
+    of the rows); the columns of the classes it does not know are 0.
+    ``classes`` must be sorted, as every fitted ``classes_`` is.
+    """
+    known = estimator.predict_proba(X)
+    proba = np.zeros((known.shape[0], len(classes)))
+    proba[:, np.searchsorted(classes, estimator.classes_)] = known
+    return proba
+
+
+class PredictFromProbaMixin:
+    """``predict`` and ``predict_log_proba`` of a classifier, from its ``predict_proba``."""
+
+    def predict_log_proba(self, X):
+        """Log of the class probabilities of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples, as ``predict_proba`` accepts them.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns in the order of ``classes_``.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predicted class labels of ``X``: the most probable class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples, as ``predict_proba`` accepts them.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels, values from ``classes_``.
+        """
+        proba = self.predict_proba(X)  # first: it raises NotFittedError before fit
+        return self.classes_[np.argmax(proba, axis=1)]
