@@ -30,7 +30,6 @@ True labels are used only to make the noise and to score.
 
 import argparse
 import os
-import sys
 import time
 import warnings
 
@@ -45,7 +44,7 @@ from sklearn.preprocessing import StandardScaler
 from skrobust import CoTeachingClassifier, make_noisy_labels
 
 from .datasets import article_data, article_flip
-from .report import environment, environment_markdown, markdown_table, mean_std
+from .report import markdown_table, mean_std, write_bench_report
 
 RESULT_FILE = "bench_coteaching.md"
 
@@ -238,16 +237,9 @@ def main(argv=None):
     if "timing" in parts:
         sections.append(timing(3 if args.quick else 5))
         print(sections[-1] + "\n", flush=True)
-    env = environment()
-    args_given = sys.argv[1:] if argv is None else argv
-    env["command"] = "python -m benchmarks.bench_coteaching " + " ".join(args_given)
-    text = ("## CoTeachingClassifier benchmark\n\n" + environment_markdown(env) + "\n"
-            + "\n\n".join(sections) + "\n")
-    print(environment_markdown(env))
-    if args.output:
-        os.makedirs(args.output, exist_ok=True)
-        with open(os.path.join(args.output, RESULT_FILE), "w") as f:
-            f.write(text)
+    write_bench_report(
+        "CoTeachingClassifier benchmark", "benchmarks.bench_coteaching", sections, args.output, argv, RESULT_FILE
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ limited to one thread (threadpoolctl) for every method alike.
 
 import argparse
 import os
-import sys
 import time
 import tracemalloc
 import warnings
@@ -47,7 +46,7 @@ from threadpoolctl import threadpool_limits
 from skrobust import CleanFirstRelabeler, make_noisy_labels
 
 from .datasets import article_data, article_flip
-from .report import environment, environment_markdown, markdown_table, mean_std
+from .report import markdown_table, mean_std, write_bench_report
 
 RESULT_FILE = "bench_relabel.md"
 TIMING_REPEATS = 3
@@ -296,15 +295,9 @@ def _run(args, argv):
         sizes = (20_000,) if args.quick else (20_000, 200_000)
         sections.append(scale_markdown(scale(sizes)))
         print(sections[-1] + "\n", flush=True)
-    env = environment()
-    args_given = sys.argv[1:] if argv is None else argv
-    env["command"] = "python -m benchmarks.bench_relabel " + " ".join(args_given)
-    text = "## CleanFirstRelabeler benchmark\n\n" + environment_markdown(env) + "\n" + "\n\n".join(sections) + "\n"
-    print(environment_markdown(env))
-    if args.output:
-        os.makedirs(args.output, exist_ok=True)
-        with open(os.path.join(args.output, RESULT_FILE), "w") as f:
-            f.write(text)
+    write_bench_report(
+        "CleanFirstRelabeler benchmark", "benchmarks.bench_relabel", sections, args.output, argv, RESULT_FILE
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ __all__ = [
     "environment_markdown",
     "markdown_table",
     "mean_std",
+    "write_bench_report",
     "write_csv",
     "write_json",
 ]
@@ -78,6 +79,23 @@ def environment_markdown(env):
         f"- machine: {env['platform']}, {env['processor']}, {env['cpu_count']} CPUs; Python {env['python']}\n"
         f"- packages: {packages}\n"
     )
+
+
+def write_bench_report(title, module, sections, output, argv, filename):
+    """Print the run's environment and write ``title``, it and ``sections`` to ``output/filename``.
+
+    ``module`` is the benchmark's module (``benchmarks.bench_...``) and
+    ``argv`` its arguments (``None``: the command line), for the command
+    shown; an empty ``output`` writes nothing.
+    """
+    env = environment()
+    env["command"] = f"python -m {module} " + " ".join(sys.argv[1:] if argv is None else argv)
+    text = f"## {title}\n\n" + environment_markdown(env) + "\n" + "\n\n".join(sections) + "\n"
+    print(environment_markdown(env))
+    if output:
+        os.makedirs(output, exist_ok=True)
+        with open(os.path.join(output, filename), "w") as f:
+            f.write(text)
 
 
 def mean_std(values, scale=100.0, digits=2):
