@@ -18,7 +18,7 @@ from ._compat import (
 )
 from ._proba import proba_in_classes
 from ._validation import check_labels
-from .detection import FILTER_BY, _confident_learning, _encode, _noise_matrix, _oof_encoded
+from .detection import FILTER_BY, _confident_learning, _noise_matrix, _oof_encoded
 
 
 class CleanFirstRelabeler(BaseMetaClassifier):
@@ -273,13 +273,12 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         """
         y = check_labels(y)
         X, y = indexable(X, y)  # sparse matrices to CSR, array-likes to arrays
-        classes = np.unique(y)
+        classes, y_encoded = np.unique(y, return_inverse=True)  # y_encoded: positions in classes
         if classes.size < 2:
             raise ValueError(
                 "CleanFirstRelabeler needs at least 2 classes in y; got only one "
                 f"class: {classes.tolist()}."
             )
-        y_encoded = _encode(y)[0]  # positions in classes
         params = self._route_params(fit_params, "fit")
         estimator = self._get_estimator()
         noise_matrix = None
