@@ -24,6 +24,8 @@ _PUBLIC = {
     "out_of_fold_proba": "detection",
     "find_label_issues": "detection",
     "estimate_noise_rate": "detection",
+    "NoiseRobustnessDisplay": "inspection",
+    "noise_robustness_curve": "inspection",
 }
 
 __all__ = ["__version__", *_PUBLIC]

@@ -1,4 +1,9 @@
+import os
+
 import pytest
+
+# Plots (doctests, displays, benchmark reports) render off-screen, without importing matplotlib here.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def pytest_collection_modifyitems(config, items):
