@@ -24,6 +24,10 @@ _PUBLIC = {
     "out_of_fold_proba": "detection",
     "find_label_issues": "detection",
     "estimate_noise_rate": "detection",
+    "noise_corrected_accuracy": "metrics",
+    "noise_corrected_confusion_matrix": "metrics",
+    "make_noise_corrected_scorer": "metrics",
+    "estimate_transition_matrix": "metrics",
     "NoiseRobustnessDisplay": "inspection",
     "noise_robustness_curve": "inspection",
 }
