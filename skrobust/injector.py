@@ -6,8 +6,8 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_consistent_length
 
 from ._base import BaseMetaClassifier
-from ._compat import Interval, StrOptions, _fit_context
-from .noise import NOISE_TYPES, corrupt_labels
+from ._compat import HasMethods, Interval, StrOptions, _fit_context
+from .noise import INSTANCE_METHODS, NOISE_TYPES, corrupt_labels
 
 
 class LabelNoiseInjector(BaseMetaClassifier):
@@ -29,12 +29,24 @@ class LabelNoiseInjector(BaseMetaClassifier):
     noise_rate : float in [0, 1), default=0.2
         Fraction of each class's training labels to change.
 
-    noise_type : {"symmetric", "pair"}, default="symmetric"
-        The noise model; see :func:`noise_transition_matrix`.
+    noise_type : {"symmetric", "pair", "instance"}, default="symmetric"
+        The noise model: the matrices of :func:`noise_transition_matrix`, or
+        ``"instance"`` for instance-dependent noise computed from the ``X``
+        given to ``fit``, as in :func:`make_noisy_labels`.
 
     transition_matrix : array-like of shape (n_classes, n_classes) or dict, default=None
         A noise model of your own, as in :func:`make_noisy_labels`; then
         ``noise_rate`` is unused and ``noise_type`` must stay at its default.
+
+    instance_method : {"boundary", "projection"}, default="boundary"
+        The kind of instance-dependent noise (``noise_type="instance"``
+        only): flips near a model's class boundary, or the random
+        projections of Xia et al. (2020); see :func:`make_noisy_labels`.
+
+    noise_estimator : estimator object, default=None
+        The classifier whose out-of-fold probabilities drive
+        ``instance_method="boundary"``; ``None`` means a standardised
+        ``LogisticRegression``. Not the ``estimator`` trained on the labels.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the noise. The inner estimator keeps its own ``random_state``.
@@ -57,7 +69,9 @@ class LabelNoiseInjector(BaseMetaClassifier):
         True for the training rows whose label was changed.
 
     transition_matrix_ : ndarray of shape (n_classes, n_classes)
-        The noise model applied, over the sorted classes of ``y``.
+        The noise model applied, over the sorted classes of ``y``; for
+        instance-dependent noise, the realised fractions of each true class
+        that received each label.
 
     See Also
     --------
@@ -93,6 +107,8 @@ class LabelNoiseInjector(BaseMetaClassifier):
         "noise_rate": [Interval(Real, 0, 1, closed="left")],
         "noise_type": [StrOptions(set(NOISE_TYPES))],
         "transition_matrix": ["array-like", dict, None],
+        "instance_method": [StrOptions(set(INSTANCE_METHODS))],
+        "noise_estimator": [HasMethods(["fit", "predict_proba"]), None],
         "random_state": ["random_state"],
     }
 
@@ -103,12 +119,16 @@ class LabelNoiseInjector(BaseMetaClassifier):
         noise_rate=0.2,
         noise_type="symmetric",
         transition_matrix=None,
+        instance_method="boundary",
+        noise_estimator=None,
         random_state=None,
     ):
         self.estimator = estimator
         self.noise_rate = noise_rate
         self.noise_type = noise_type
         self.transition_matrix = transition_matrix
+        self.instance_method = instance_method
+        self.noise_estimator = noise_estimator
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -163,7 +183,9 @@ class LabelNoiseInjector(BaseMetaClassifier):
     def _corrupt(self, X, y):
         check_consistent_length(X, y)
         y_noisy, self.noise_mask_, self.transition_matrix_ = corrupt_labels(
-            y, self.noise_rate, self.noise_type, self.transition_matrix, self.random_state
+            y, self.noise_rate, self.noise_type, self.transition_matrix, self.random_state,
+            X=X, instance_method=self.instance_method,
+            noise_estimator=self.noise_estimator,
         )
         return y_noisy
 

@@ -7,17 +7,36 @@ whose observed label becomes class ``j``. :func:`make_noisy_labels` applies it
 ``round(T[k, j] * n_k)`` labels move to class ``j`` (largest-remainder rounding,
 so each class keeps its size), the moved samples being chosen uniformly at
 random.
+
+*Instance-dependent* noise (``noise_type="instance"``) keeps those exact
+per-class counts, but lets the features decide which samples of a class flip
+and to which class: near the decision boundary, towards the class a model
+confuses them with (``instance_method="boundary"``), or by the random
+projections of Xia et al. (2020) (``instance_method="projection"``).
 """
 
 from numbers import Real
 
 import numpy as np
-from sklearn.utils import check_random_state
+from scipy.special import logit, softmax
+from scipy.stats import truncnorm
+from sklearn.utils import check_array, check_random_state
+from sklearn.utils.validation import _num_samples
 
-from ._compat import Interval, StrOptions, validate_params
+from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._validation import check_labels
 
-NOISE_TYPES = ("symmetric", "pair")
+# The models with a transition matrix, and all noise types make_noisy_labels takes.
+CLASS_NOISE_TYPES = ("symmetric", "pair")
+NOISE_TYPES = (*CLASS_NOISE_TYPES, "instance")
+INSTANCE_METHODS = ("boundary", "projection")
+
+# instance_method="boundary": stratified folds of its out-of-fold probabilities.
+_BOUNDARY_FOLDS = 5
+# instance_method="projection": spread of the per-sample flip rates (Xia et al.'s norm_std).
+_PROJECTION_FLIP_STD = 0.1
+# Inclusion probabilities are clipped into [eps, 1 - eps] before the logit.
+_INCLUSION_EPS = 1e-12
 
 # Integer labels spanning at most this many values (or 10 per sample) are
 # encoded with bincount, in O(n); wider ones go through np.unique's sort.
@@ -28,7 +47,7 @@ _DENSE_INT_RANGE = 1 << 20
     {
         "classes": ["array-like"],
         "noise_rate": [Interval(Real, 0, 1, closed="left")],
-        "noise_type": [StrOptions(set(NOISE_TYPES))],
+        "noise_type": [StrOptions(set(CLASS_NOISE_TYPES))],
     },
     prefer_skip_nested_validation=True,
 )
@@ -88,9 +107,12 @@ def noise_transition_matrix(classes, noise_rate, noise_type="symmetric"):
 @validate_params(
     {
         "y": ["array-like"],
+        "X": ["array-like", "sparse matrix", None],
         "noise_rate": [Interval(Real, 0, 1, closed="left")],
         "noise_type": [StrOptions(set(NOISE_TYPES))],
         "transition_matrix": ["array-like", dict, None],
+        "instance_method": [StrOptions(set(INSTANCE_METHODS))],
+        "noise_estimator": [HasMethods(["fit", "predict_proba"]), None],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -98,9 +120,12 @@ def noise_transition_matrix(classes, noise_rate, noise_type="symmetric"):
 def make_noisy_labels(
     y,
     *,
+    X=None,
     noise_rate=0.2,
     noise_type="symmetric",
     transition_matrix=None,
+    instance_method="boundary",
+    noise_estimator=None,
     random_state=None,
 ):
     """Corrupt labels with a noise model, exactly and reproducibly.
@@ -112,18 +137,29 @@ def make_noisy_labels(
     therefore exactly the one asked for, not a random draw around it. A rate
     whose count rounds to zero changes nothing.
 
+    With ``noise_type="instance"`` exactly ``round(noise_rate * n_k)`` labels
+    of each class ``k`` change as well, but the features ``X`` decide which
+    ones and into what (see Notes).
+
     Parameters
     ----------
     y : array-like of shape (n_samples,)
         The true labels: any values (ints, strings, booleans, a pandas
         Series), any number of classes. Never modified.
 
+    X : {array-like, sparse matrix} of shape (n_samples, n_features), default=None
+        The features, required by ``noise_type="instance"`` and never
+        modified. Other noise types depend on the class only: they ignore
+        ``X``, apart from checking that it has one row per label.
+
     noise_rate : float in [0, 1), default=0.2
         Fraction of each class's labels to change, for the standard models of
         ``noise_type``. Unused when ``transition_matrix`` is given.
 
-    noise_type : {"symmetric", "pair"}, default="symmetric"
-        The standard noise model; see :func:`noise_transition_matrix`.
+    noise_type : {"symmetric", "pair", "instance"}, default="symmetric"
+        The noise model. ``"symmetric"`` and ``"pair"`` are the transition
+        matrices of :func:`noise_transition_matrix`; ``"instance"`` is
+        instance-dependent noise, of the kind ``instance_method`` names.
         Leave it at its default when giving ``transition_matrix``: any other
         value conflicts with the matrix and raises an error.
 
@@ -133,9 +169,30 @@ def make_noisy_labels(
         rate}}`` such as ``{"husky": {"malamute": 0.3}}`` (classes not named
         keep their labels; each true class's rates must sum to at most 1).
 
+    instance_method : {"boundary", "projection"}, default="boundary"
+        How ``noise_type="instance"`` makes its noise; ignored by the other
+        noise types.
+
+        - ``"boundary"``: the samples a model finds hardest are the most
+          likely to flip, to the classes it confuses them with. The model's
+          out-of-fold probabilities come from ``noise_estimator``.
+        - ``"projection"``: the generator of Xia et al. (2020): per-sample
+          flip rates around ``noise_rate`` and targets from random linear
+          projections of ``X``.
+
+    noise_estimator : estimator object, default=None
+        The classifier (with ``fit`` and ``predict_proba``) whose out-of-fold
+        probabilities drive ``instance_method="boundary"``; it is cloned,
+        never fitted itself. ``None`` means
+        ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``,
+        which needs finite, dense, numeric ``X``; give a model that takes
+        what your ``X`` holds (e.g. ``HistGradientBoostingClassifier`` for
+        missing values) otherwise. Give it a ``random_state`` if it is
+        random, for reproducible noise.
+
     random_state : int, RandomState instance or None, default=None
-        Seeds the choice of changed samples. Pass an int for reproducible
-        output.
+        Seeds the choice of changed samples (and the folds and projections of
+        instance-dependent noise). Pass an int for reproducible output.
 
     Returns
     -------
@@ -152,6 +209,47 @@ def make_noisy_labels(
     LabelNoiseInjector : Applies this function to the training labels of any
         classifier, inside cross-validation.
 
+    Notes
+    -----
+    Both kinds of instance-dependent noise give every sample ``i`` of class
+    ``k`` a probability ``pi_i`` of being mislabelled and a distribution over
+    the other classes for its wrong label. Exactly ``m_k = round(noise_rate *
+    n_k)`` samples of class ``k`` are then drawn without replacement by
+    Pareto sampling (Rosén, 1997): the ``m_k`` smallest keys
+    ``logit(u_i) - logit(pi_i)`` with ``u_i`` uniform, a fixed-size draw whose
+    inclusion probabilities are close to ``pi_i`` when these sum to ``m_k``
+    and that otherwise keeps their order, the likeliest first. Each drawn
+    sample's new label is drawn from its distribution over the other classes.
+
+    - ``"boundary"``: ``pi_i = 1 - p_i(k)``, where ``p_i`` are the
+      out-of-fold class probabilities of ``noise_estimator`` over 5
+      stratified folds shuffled with ``random_state`` (so every class needs 5
+      samples), and the new label is drawn in proportion to ``p_i(j)``,
+      ``j != k`` (uniformly if these are all zero). Samples the model finds
+      ambiguous flip first, mostly to the class they resemble most.
+    - ``"projection"`` follows ``get_instance_noisy_label`` of Xia et al.'s
+      code: flip rates ``q_i`` from a normal distribution with mean
+      ``noise_rate`` and standard deviation 0.1 truncated to [0, 1], a weight
+      tensor ``W`` of shape (n_classes, n_features, n_classes) with standard
+      normal entries, and for a sample of class ``k`` the new-label
+      distribution ``softmax(x_i @ W[k])`` over the classes other than
+      ``k``. Where the reference flips each sample independently with
+      probability ``q_i`` (so a class's realised rate scatters around
+      ``noise_rate``), here ``pi_i = q_i`` under Pareto sampling flips
+      exactly ``m_k``; given that a sample flips, its new label has the
+      reference's distribution exactly. ``X`` is used as given, as in the
+      reference: features of large scale make the projections' softmax
+      sharper, so standardise ``X`` first for smoother targets.
+
+    References
+    ----------
+    .. [1] X. Xia, T. Liu, B. Han, N. Wang, M. Gong, H. Liu, G. Niu, D. Tao,
+       M. Sugiyama, "Part-dependent Label Noise: Towards Instance-dependent
+       Label Noise", NeurIPS 2020. https://arxiv.org/abs/2006.07836
+    .. [2] B. Rosén, "On sampling with probability proportional to size",
+       Journal of Statistical Planning and Inference 62(2), 159-191, 1997.
+       :doi:`10.1016/S0378-3758(96)00186-3`
+
     Examples
     --------
     >>> import numpy as np
@@ -161,31 +259,82 @@ def make_noisy_labels(
     ...     y, transition_matrix={"husky": {"malamute": 0.3}}, random_state=0)
     >>> int(mask.sum()), int((y_noisy[:10] == "malamute").sum())
     (3, 3)
+
+    Instance-dependent noise flips the samples near the class boundary:
+
+    >>> from sklearn.datasets import make_classification
+    >>> X, y = make_classification(n_samples=200, random_state=0)
+    >>> y_noisy, mask = make_noisy_labels(
+    ...     y, X=X, noise_rate=0.2, noise_type="instance", random_state=0)
+    >>> int(mask[y == 0].sum()), int(mask[y == 1].sum())
+    (20, 20)
     """
     y_noisy, noise_mask, _ = corrupt_labels(
-        y, noise_rate, noise_type, transition_matrix, random_state
+        y,
+        noise_rate,
+        noise_type,
+        transition_matrix,
+        random_state,
+        X=X,
+        instance_method=instance_method,
+        noise_estimator=noise_estimator,
     )
     return y_noisy, noise_mask
 
 
-def corrupt_labels(y, noise_rate, noise_type, transition_matrix, random_state):
+def corrupt_labels(
+    y,
+    noise_rate,
+    noise_type,
+    transition_matrix,
+    random_state,
+    *,
+    X=None,
+    instance_method="boundary",
+    noise_estimator=None,
+):
     """:func:`make_noisy_labels` without parameter validation, also returning
-    the transition matrix it applied (for LabelNoiseInjector)."""
+    the transition matrix it applied (for LabelNoiseInjector): the model's
+    matrix, or for instance-dependent noise the realised one."""
     y_in = y
     y = check_labels(y)
+    if X is not None and _num_samples(X) != y.shape[0]:
+        raise ValueError(
+            f"X must have one row per label: X has {_num_samples(X)} rows but y "
+            f"has {y.shape[0]} labels."
+        )
     classes, codes = _encode(y)
-    matrix = _resolve_transition_matrix(
-        classes, noise_rate, noise_type, transition_matrix
-    )
     rng = check_random_state(random_state)
     generator = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
-
     counts = np.bincount(codes, minlength=classes.size)
-    targets = exact_transition_counts(matrix, counts)
     members = np.split(np.argsort(codes, kind="stable"), np.cumsum(counts)[:-1])
 
     y_noisy = y.copy()
     noise_mask = np.zeros(y.shape[0], dtype=bool)
+    if noise_type == "instance":
+        _check_instance_noise(X, classes, counts, noise_rate, transition_matrix,
+                              instance_method)
+        # round(noise_rate * n_k) by the same largest-remainder rule.
+        n_flips = exact_transition_counts(
+            np.array([[1 - noise_rate, noise_rate]]), counts
+        )[:, 1]
+        chosen, new_codes = _instance_flips(
+            X, codes, members, n_flips, noise_rate, instance_method, noise_estimator,
+            generator,
+        )
+        y_noisy[chosen] = classes[new_codes]
+        noise_mask[chosen] = True
+        realised = np.bincount(
+            codes[chosen].astype(np.intp) * classes.size + new_codes,
+            minlength=classes.size**2,
+        ).reshape(classes.size, classes.size)
+        np.fill_diagonal(realised, counts - n_flips)
+        return _like_input(y_noisy, y_in), noise_mask, realised / counts[:, None]
+
+    matrix = _resolve_transition_matrix(
+        classes, noise_rate, noise_type, transition_matrix
+    )
+    targets = exact_transition_counts(matrix, counts)
     for k, (rows, row_targets) in enumerate(zip(members, targets)):
         moved = np.delete(row_targets, k)
         n_moved = int(moved.sum())
@@ -195,6 +344,166 @@ def corrupt_labels(y, noise_rate, noise_type, transition_matrix, random_state):
         y_noisy[chosen] = np.repeat(np.delete(classes, k), moved)
         noise_mask[chosen] = True
     return _like_input(y_noisy, y_in), noise_mask, matrix
+
+
+def _check_instance_noise(X, classes, counts, noise_rate, transition_matrix, method):
+    if transition_matrix is not None:
+        raise ValueError(
+            "noise_type='instance' conflicts with transition_matrix: give one "
+            "noise model, either instance-dependent noise or a transition_matrix "
+            "(leave noise_type at its default 'symmetric')."
+        )
+    if X is None:
+        raise ValueError(
+            "noise_type='instance' needs the features: pass X, of shape "
+            "(n_samples, n_features), with one row per label of y."
+        )
+    if classes.size < 2 and noise_rate > 0:
+        raise ValueError(
+            "instance noise needs at least 2 classes, but there is only one "
+            f"class: {classes.tolist()}; no label can change to another class."
+        )
+    smallest = int(np.argmin(counts))
+    label = classes[smallest].item() if isinstance(classes[smallest], np.generic) \
+        else classes[smallest]
+    if method == "boundary" and noise_rate > 0 and counts[smallest] < _BOUNDARY_FOLDS:
+        raise ValueError(
+            "instance_method='boundary' learns where labels are ambiguous from "
+            f"{_BOUNDARY_FOLDS} stratified folds, so every class of y needs at "
+            f"least {_BOUNDARY_FOLDS} samples; class {label!r} has "
+            f"{counts[smallest]}. Use instance_method='projection' for so few "
+            "samples."
+        )
+
+
+def _instance_flips(X, codes, members, n_flips, noise_rate, method, estimator,
+                    generator):
+    """Rows to relabel and their new class codes, for instance-dependent noise.
+
+    ``members[k]`` are the rows of class ``k``, of which ``n_flips[k]`` flip.
+    """
+    n_classes = len(members)
+    if not n_flips.any():
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    if method == "boundary":
+        proba = _boundary_proba(X, codes, estimator, generator)
+        inclusion = 1.0 - proba[np.arange(codes.size), codes]
+    else:
+        X = check_array(X, accept_sparse="csr", dtype=(np.float64, np.float32),
+                        input_name="X")
+        inclusion = _flip_rates(noise_rate, codes.size, generator)
+        weights = generator.standard_normal((n_classes, X.shape[1], n_classes))
+    chosen, new_codes = [], []
+    for k, (rows, m) in enumerate(zip(members, n_flips)):
+        if m == 0:
+            continue
+        rows = rows[_pareto_sample(inclusion[rows], m, generator)]
+        if method == "boundary":
+            other_proba = proba[rows]
+            other_proba[:, k] = 0.0
+            # A model certain of class k says nothing about the other classes.
+            certain = other_proba.sum(axis=1) == 0
+            other_proba[certain] = 1.0
+            other_proba[certain, k] = 0.0
+        else:
+            other_proba = projection_target_proba(X[rows], k, weights)
+        chosen.append(rows)
+        new_codes.append(_draw_class(other_proba, generator))
+    return np.concatenate(chosen), np.concatenate(new_codes)
+
+
+def projection_target_proba(X, k, weights):
+    """New-label distribution of samples of class ``k`` under projection noise.
+
+    ``softmax(x @ weights[k])`` over the classes other than ``k`` (which gets
+    probability 0): the distribution Xia et al.'s ``get_instance_noisy_label``
+    draws a flipped label from.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Features of samples of true class ``k``.
+
+    k : int
+        Their true class code (position in the sorted classes).
+
+    weights : ndarray of shape (n_classes, n_features, n_classes)
+        The projections.
+
+    Returns
+    -------
+    proba : ndarray of shape (n_samples, n_classes)
+        Rows sum to 1, with 0 in column ``k``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrobust.noise import projection_target_proba
+    >>> weights = np.zeros((3, 1, 3)); weights[0, 0] = [5.0, np.log(3), 0.0]
+    >>> projection_target_proba(np.array([[1.0]]), 0, weights)
+    array([[0.  , 0.75, 0.25]])
+    """
+    logits = np.asarray(X @ weights[k], dtype=float)
+    logits[:, k] = -np.inf
+    return softmax(logits, axis=1)
+
+
+def _boundary_proba(X, codes, estimator, generator):
+    """Out-of-fold class probabilities of ``noise_estimator`` (columns = codes)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from .detection import out_of_fold_proba
+
+    if estimator is None:
+        estimator = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        # What the default model can't take is reported as a problem of X.
+        try:
+            check_array(X, input_name="X")
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                f"{error} instance_method='boundary' with the default "
+                "noise_estimator (StandardScaler + LogisticRegression) needs X "
+                "finite, dense and numeric; pass a noise_estimator that takes "
+                "this X (e.g. HistGradientBoostingClassifier for missing values)."
+            ) from error
+    seed = int(generator.integers(np.iinfo(np.int32).max))
+    proba, _ = out_of_fold_proba(
+        estimator, X, codes, cv=_BOUNDARY_FOLDS, random_state=seed
+    )
+    return proba
+
+
+def _flip_rates(noise_rate, n_samples, generator):
+    """Per-sample flip rates: normal(noise_rate, 0.1) truncated to [0, 1]."""
+    std = _PROJECTION_FLIP_STD
+    return truncnorm.rvs(
+        -noise_rate / std, (1 - noise_rate) / std, loc=noise_rate, scale=std,
+        size=n_samples, random_state=generator,
+    )
+
+
+def _pareto_sample(inclusion, size, generator):
+    """Positions of ``size`` items drawn by Pareto sampling (Rosén, 1997).
+
+    The ``size`` smallest keys ``logit(u) - logit(inclusion)``, ``u``
+    uniform: a fixed-size sample without replacement whose inclusion
+    probabilities approximate ``inclusion`` (when it sums to ``size``).
+    """
+    if size >= inclusion.size:
+        return np.arange(inclusion.size)
+    inclusion = np.clip(inclusion, _INCLUSION_EPS, 1 - _INCLUSION_EPS)
+    keys = logit(generator.random(inclusion.size)) - logit(inclusion)
+    return np.argpartition(keys, size - 1)[:size]
+
+
+def _draw_class(proba, generator):
+    """One column per row, drawn with probability proportional to the row."""
+    cumulative = np.cumsum(proba, axis=1)
+    # u in (0, 1], so a column of probability 0 is never drawn.
+    u = (1.0 - generator.random(proba.shape[0])) * cumulative[:, -1]
+    return np.sum(cumulative < u[:, None], axis=1)
 
 
 def exact_transition_counts(transition_matrix, class_counts):
