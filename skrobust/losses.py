@@ -12,6 +12,9 @@ With one-hot targets and ``p_y`` the probability given to the labelled class:
 - :class:`GCELoss`: ``(1 - p_y**q) / q`` (Zhang & Sabuncu, NeurIPS 2018);
 - :class:`SCELoss`: ``alpha * CE + beta * RCE`` with ``RCE = -A (1 - p_y)`` and
   ``A = -4`` (Wang et al., ICCV 2019);
+- :class:`NCERCELoss` and :class:`NCEMAELoss`: the active-passive losses
+  ``alpha * NCE + beta * RCE`` and ``alpha * NCE + beta * MAE``, with the
+  normalized cross-entropy ``NCE = log p_y / sum_k log p_k`` (Ma et al., ICML 2020);
 - :class:`CrossEntropyLoss`: ``-log p_y``, the non-robust baseline.
 
 Importing this module imports Keras (and its backend, TensorFlow by default);
@@ -35,6 +38,8 @@ __all__ = [
     "MAELoss",
     "GCELoss",
     "SCELoss",
+    "NCERCELoss",
+    "NCEMAELoss",
     "CrossEntropyLoss",
     "get_loss",
 ]
@@ -49,6 +54,27 @@ RCE_LOG_ZERO = -4.0
 
 def _clip(p, low):
     return ops.clip(p, low, 1.0)
+
+
+# The terms the losses below combine, per sample, for targets y and probabilities p.
+
+
+def _cross_entropy(y, p):
+    return -ops.sum(y * ops.log(_clip(p, EPSILON)), axis=-1)
+
+
+def _reverse_cross_entropy(y, p):
+    return -ops.sum(p * ops.log(_clip(y, math.exp(RCE_LOG_ZERO))), axis=-1)
+
+
+def _mean_absolute_error(y, p):
+    return ops.sum(ops.abs(y - p), axis=-1)
+
+
+def _normalized_cross_entropy(y, p):
+    # CE with the label divided by the sum of CE over every possible label.
+    log_p = ops.log(_clip(p, EPSILON))
+    return ops.sum(y * log_p, axis=-1) / ops.sum(log_p, axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="skrobust")
@@ -90,8 +116,7 @@ class MAELoss(keras.losses.Loss):
         super().__init__(name=name, **kwargs)
 
     def call(self, y_true, y_pred):
-        y_true = ops.cast(y_true, y_pred.dtype)
-        return ops.sum(ops.abs(y_true - y_pred), axis=-1)
+        return _mean_absolute_error(ops.cast(y_true, y_pred.dtype), y_pred)
 
 
 @keras.saving.register_keras_serializable(package="skrobust")
@@ -196,12 +221,130 @@ class SCELoss(keras.losses.Loss):
 
     def call(self, y_true, y_pred):
         y_true = ops.cast(y_true, y_pred.dtype)
-        ce = -ops.sum(y_true * ops.log(_clip(y_pred, EPSILON)), axis=-1)
-        rce = -ops.sum(y_pred * ops.log(_clip(y_true, math.exp(RCE_LOG_ZERO))), axis=-1)
-        return self.alpha * ce + self.beta * rce
+        return self.alpha * _cross_entropy(y_true, y_pred) + self.beta * _reverse_cross_entropy(
+            y_true, y_pred
+        )
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha, "beta": self.beta}
+
+
+class _ActivePassiveLoss(keras.losses.Loss):
+    """``alpha * NCE + beta * passive``: what NCERCELoss and NCEMAELoss share."""
+
+    def __init__(self, alpha=1.0, beta=1.0, *, name, **kwargs):
+        if alpha < 0 or beta < 0:
+            raise ValueError(
+                f"{type(self).__name__} needs alpha >= 0 and beta >= 0, got "
+                f"alpha={alpha!r}, beta={beta!r}."
+            )
+        super().__init__(name=name, **kwargs)
+        self.alpha = float(alpha)
+        self.beta = float(beta)
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        return self.alpha * _normalized_cross_entropy(y_true, y_pred) + self.beta * self._passive(
+            y_true, y_pred
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha, "beta": self.beta}
+
+
+@keras.saving.register_keras_serializable(package="skrobust")
+class NCERCELoss(_ActivePassiveLoss):
+    """Active-passive loss ``alpha * NCE + beta * RCE`` (Ma et al., 2020).
+
+    The normalized cross-entropy ``NCE = log p_y / sum_k log p_k`` (in
+    ``[0, 1]``; it sums to 1 over the ``K`` possible labels, so it is robust
+    to symmetric noise like MAE) is the *active* term: it pushes ``p_y`` up.
+    On its own it underfits; the *passive* reverse cross-entropy ``RCE = 4
+    (1 - p_y)`` (as in :class:`SCELoss`) also pushes the other classes down.
+    Both terms are robust, so their sum is.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Weight (>= 0) of NCE; Ma et al. use 1 on CIFAR-10, 10 on CIFAR-100.
+
+    beta : float, default=1.0
+        Weight (>= 0) of RCE; Ma et al. use 1 on CIFAR-10, 0.1 on CIFAR-100.
+
+    name : str, default="nce_rce_loss"
+        Name of the loss.
+
+    **kwargs : dict
+        ``reduction`` and ``dtype``, passed to :class:`keras.losses.Loss`.
+
+    References
+    ----------
+    .. [1] X. Ma, H. Huang, Y. Wang, S. Romano, S. Erfani and J. Bailey,
+       "Normalized Loss Functions for Deep Learning with Noisy Labels",
+       ICML 2020. :doi:`10.48550/arXiv.2006.13554`
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrobust.losses import NCERCELoss
+    >>> y_true = np.array([[0.0, 1.0]])
+    >>> y_pred = np.array([[0.5, 0.5]])
+    >>> round(float(NCERCELoss()(y_true, y_pred)), 4)  # 1/2 + 4 * (1 - 0.5)
+    2.5
+    """
+
+    def __init__(self, alpha=1.0, beta=1.0, name="nce_rce_loss", **kwargs):
+        super().__init__(alpha, beta, name=name, **kwargs)
+
+    @staticmethod
+    def _passive(y_true, y_pred):
+        return _reverse_cross_entropy(y_true, y_pred)
+
+
+@keras.saving.register_keras_serializable(package="skrobust")
+class NCEMAELoss(_ActivePassiveLoss):
+    """Active-passive loss ``alpha * NCE + beta * MAE`` (Ma et al., 2020).
+
+    As :class:`NCERCELoss`, with the mean absolute error ``sum_k |y_k - p_k|
+    = 2 (1 - p_y)`` (:class:`MAELoss`) as the passive term.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Weight (>= 0) of NCE.
+
+    beta : float, default=1.0
+        Weight (>= 0) of MAE.
+
+    name : str, default="nce_mae_loss"
+        Name of the loss.
+
+    **kwargs : dict
+        ``reduction`` and ``dtype``, passed to :class:`keras.losses.Loss`.
+
+    References
+    ----------
+    .. [1] X. Ma, H. Huang, Y. Wang, S. Romano, S. Erfani and J. Bailey,
+       "Normalized Loss Functions for Deep Learning with Noisy Labels",
+       ICML 2020. :doi:`10.48550/arXiv.2006.13554`
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrobust.losses import NCEMAELoss
+    >>> y_true = np.array([[0.0, 1.0]])
+    >>> y_pred = np.array([[0.5, 0.5]])
+    >>> round(float(NCEMAELoss()(y_true, y_pred)), 4)  # 1/2 + 2 * (1 - 0.5)
+    1.5
+    """
+
+    def __init__(self, alpha=1.0, beta=1.0, name="nce_mae_loss", **kwargs):
+        super().__init__(alpha, beta, name=name, **kwargs)
+
+    @staticmethod
+    def _passive(y_true, y_pred):
+        return _mean_absolute_error(y_true, y_pred)
+
 
 
 @keras.saving.register_keras_serializable(package="skrobust")
@@ -233,31 +376,33 @@ class CrossEntropyLoss(keras.losses.Loss):
         super().__init__(name=name, **kwargs)
 
     def call(self, y_true, y_pred):
-        y_true = ops.cast(y_true, y_pred.dtype)
-        return -ops.sum(y_true * ops.log(_clip(y_pred, EPSILON)), axis=-1)
+        return _cross_entropy(ops.cast(y_true, y_pred.dtype), y_pred)
 
 
 _LOSSES = {
     "mae": lambda q, alpha, beta: MAELoss(),
     "gce": lambda q, alpha, beta: GCELoss(q=q),
     "sce": lambda q, alpha, beta: SCELoss(alpha=alpha, beta=beta),
+    "nce_rce": lambda q, alpha, beta: NCERCELoss(alpha=alpha, beta=beta),
+    "nce_mae": lambda q, alpha, beta: NCEMAELoss(alpha=alpha, beta=beta),
     "cross_entropy": lambda q, alpha, beta: CrossEntropyLoss(),
 }
 
 
 def get_loss(name, *, q=0.7, alpha=0.1, beta=1.0):
-    """The loss object for a name: ``"mae"``, ``"gce"``, ``"sce"`` or ``"cross_entropy"``.
+    """The loss object for a name: ``"mae"``, ``"gce"``, ``"sce"``, ``"nce_rce"``, ``"nce_mae"`` or ``"cross_entropy"``.
 
     Parameters
     ----------
-    name : {"mae", "gce", "sce", "cross_entropy"}
+    name : {"mae", "gce", "sce", "nce_rce", "nce_mae", "cross_entropy"}
         Which loss.
 
     q : float, default=0.7
         GCE's exponent (used by ``"gce"`` only).
 
     alpha, beta : float, default=0.1, 1.0
-        SCE's weights (used by ``"sce"`` only).
+        Weights of the active and the passive term (used by ``"sce"``,
+        ``"nce_rce"`` and ``"nce_mae"``).
 
     Returns
     -------

@@ -1,48 +1,56 @@
 """MAEClassifier: a Keras network trained with a noise-robust loss, as a scikit-learn classifier.
 
-The network is built here (an MLP) and trained by scikeras's
-:class:`~scikeras.wrappers.KerasClassifier`, which MAEClassifier holds
-(composition) rather than subclasses. scikeras 0.13 predates scikit-learn
-1.6's tags API and is unmaintained; every workaround for it lives in this
-module, in the section "scikeras workarounds", each with its reason, so it can
-go when scikeras or a successor catches up.
+The network (an MLP) is built here and trained by scikeras's
+:class:`~scikeras.wrappers.KerasClassifier`; after training, its weights are
+copied out as NumPy arrays (``coefs_``, ``intercepts_``, as in scikit-learn's
+``MLPClassifier``) and the Keras objects are dropped. Prediction is a NumPy
+forward pass, so a fitted MAEClassifier pickles, and loads and predicts in
+any process, without TensorFlow.
 
-Importing this module imports TensorFlow; ``import skrobust`` does not.
+TensorFlow, Keras and scikeras are imported by ``fit`` only: importing this
+module does not import them. scikeras 0.13 predates scikit-learn 1.6's tags
+API and is unmaintained; every workaround for it lives in this module, in the
+section "scikeras workarounds", each with its reason, so it can go when
+scikeras or a successor catches up.
 """
 
-import collections
-import contextlib
+import functools
 import math
-import threading
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import erf, expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-try:
-    import keras
-    import tensorflow as tf
-    from scikeras.wrappers import KerasClassifier
-except ImportError as exc:
-    raise ImportError(
-        "MAEClassifier needs scikeras and TensorFlow, which are not installed. "
-        'Install them with: pip install "skrobust[keras]"'
-    ) from exc
-
 from ._compat import Interval, StrOptions, _fit_context
 from ._proba import PredictFromProbaMixin
-from .losses import CrossEntropyLoss, GCELoss, MAELoss, SCELoss, get_loss
 
 __all__ = ["MAEClassifier"]
 
-_LOSS_NAMES = ("mae", "gce", "sce", "cross_entropy")
-_POOLED_LOSSES = (MAELoss, GCELoss, SCELoss, CrossEntropyLoss)
+_LOSS_NAMES = ("mae", "gce", "sce", "nce_rce", "nce_mae", "cross_entropy")
 _OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd", "adagrad")
-_ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish")
+
+
+def _selu(h):
+    # Keras's (and Klambauer et al.'s) constants.
+    alpha, scale = 1.6732632423543772, 1.0507009873554805
+    return scale * np.where(h > 0, h, alpha * np.expm1(np.minimum(h, 0)))
+
+
+# The hidden activations, in NumPy (float64), as Keras defines them.
+_ACTIVATIONS = {
+    "relu": lambda h: np.maximum(h, 0),
+    "tanh": np.tanh,
+    "sigmoid": expit,
+    "elu": lambda h: np.where(h > 0, h, np.expm1(np.minimum(h, 0))),
+    "selu": _selu,
+    "gelu": lambda h: 0.5 * h * (1 + erf(h / np.sqrt(2))),  # Keras's default, approximate=False
+    "swish": lambda h: h * expit(h),
+}
 
 
 class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
@@ -50,17 +58,18 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
 
     A multi-layer perceptron (Keras) with a softmax output over the classes,
     trained through scikeras on one-hot targets with a noise-robust loss: the
-    mean absolute error (MAE), generalized cross-entropy (GCE) or symmetric
-    cross-entropy (SCE); plain cross-entropy is there for comparison. It is the "use MAE instead of cross-entropy" recipe of the
-    seed article made into an estimator that works in ``Pipeline``,
-    ``GridSearchCV``, ``clone`` and ``pickle``.
+    mean absolute error (MAE), generalized cross-entropy (GCE), symmetric
+    cross-entropy (SCE) or an active-passive loss (NCE+RCE, NCE+MAE); plain
+    cross-entropy is there for comparison. It is the "use MAE instead of
+    cross-entropy" recipe of the seed article made into an estimator that
+    works in ``Pipeline``, ``GridSearchCV``, ``clone`` and ``pickle``.
 
     Parameters
     ----------
     hidden_layer_sizes : int or sequence of int, default=(16, 16)
         Units of each hidden layer (at least one layer, each >= 1).
 
-    loss : {"auto", "mae", "gce", "sce", "cross_entropy"} or callable, default="auto"
+    loss : {"auto", "mae", "gce", "sce", "nce_rce", "nce_mae", "cross_entropy"} or callable, default="auto"
         The training loss (see :mod:`skrobust.losses`). ``"auto"`` chooses by
         the number of classes what measured best (see Notes): ``"sce"`` for
         two classes, ``"mae"`` for more. A callable (such as a
@@ -72,10 +81,12 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         Exponent of GCE, in ``(0, 1]``; used when ``loss="gce"``.
 
     alpha : float, default=0.1
-        Weight (>= 0) of SCE's cross-entropy term; used when ``loss="sce"``.
+        Weight (>= 0) of the active term: cross-entropy in SCE, the
+        normalized cross-entropy in NCE+RCE and NCE+MAE.
 
     beta : float, default=1.0
-        Weight (>= 0) of SCE's reverse cross-entropy term; used when ``loss="sce"``.
+        Weight (>= 0) of the passive term: the reverse cross-entropy in SCE
+        and NCE+RCE, MAE in NCE+MAE.
 
     activation : {"relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish"}, default="relu"
         Activation of the hidden layers.
@@ -95,10 +106,10 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         Samples per gradient step (>= 1); capped at the number of samples.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialisation, the shuffling of each epoch and
-        TensorFlow's random ops during ``fit``, so that two fits with the same
-        int give identical ``predict_proba``. The caller's TensorFlow seed and
-        op-determinism setting are restored after ``fit``.
+        Seeds the weight initialisation and the shuffling of each epoch, so
+        that two fits with the same int give identical ``predict_proba``.
+        Only MAEClassifier's own generators are seeded: no process-wide seed
+        (NumPy's, Python's, TensorFlow's) or TensorFlow setting is touched.
 
     verbose : int, default=0
         Keras's verbosity during ``fit`` (0: silent, 1: progress bar, 2: one
@@ -116,11 +127,13 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         Names of features seen during ``fit``; only when ``X`` has string
         column names.
 
-    keras_classifier_ : scikeras.wrappers.KerasClassifier
-        The fitted scikeras estimator that trained the network. Its Keras
-        model, ``keras_classifier_.model_``, holds the trained weights
-        (uncompiled: the compiled network goes back to be reused by later
-        fits, see Notes).
+    coefs_ : list of ndarray
+        The trained weight matrices, ``coefs_[i]`` of shape ``(n_units_in,
+        n_units_out)`` for layer ``i`` (float64), as in ``MLPClassifier``.
+
+    intercepts_ : list of ndarray
+        The trained bias vectors, ``intercepts_[i]`` of shape
+        ``(n_units_out,)`` (float64).
 
     loss_ : str or callable
         The loss used: ``loss``, with ``"auto"`` resolved.
@@ -141,13 +154,14 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
     The network is ``Dense(h, activation)`` for each ``h`` in
     ``hidden_layer_sizes``, then ``Dense(n_classes, "softmax")``; binary
     problems get two softmax outputs, so every loss sees one-hot targets.
-    ``X`` is used as float32; scale it (e.g. ``StandardScaler`` in a
-    ``Pipeline``) as for any neural network.
+    ``X`` is used as float32 in training; scale it (e.g. ``StandardScaler``
+    in a ``Pipeline``) as for any neural network.
 
     MAE is provably tolerant of symmetric noise below ``(K - 1) / K`` but
     can learn slowly; GCE (``q`` -> 0 is cross-entropy, ``q=1`` is MAE) and
     SCE (cross-entropy plus a multiple of MAE) trade some of that tolerance
-    for faster fitting. The defaults were chosen on the project's benchmark
+    for faster fitting; the active-passive losses of Ma et al. combine two
+    robust terms. The defaults were chosen on the project's benchmark
     (``benchmarks/bench_neural.py``, defaults otherwise, mean ± std over
     seeds). On ``load_digits`` with 40% of the training labels changed (3
     seeds), MAE was clearly best: 0.914 ± 0.012 test accuracy under symmetric
@@ -159,20 +173,21 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
     20% noise no loss gains measurably over cross-entropy). Hence
     ``loss="auto"``: SCE for two classes, MAE for more.
 
-    Training feeds Keras one endless ``tf.data`` pipeline (each epoch a
-    fresh permutation of the rows, gathered at once and cut into batches) and
-    runs a whole epoch per compiled call (``steps_per_execution``), which
-    removes most of Keras's per-epoch overhead. Most of a small fit's time is
-    TensorFlow tracing the training step, once per network: the first fit of
-    a network shape in a process costs ~0.6-0.9 s before its epochs, while a
-    later fit of the same shape (input width, layers, activation, classes,
-    steps per epoch, loss and optimizer settings: cross-validation folds,
-    grid-search candidates, refits) reuses the compiled network, its weights
-    and optimizer state reset to where a new one starts, and costs ~0.2-0.4 s
-    (results are identical either way). See ``benchmarks/bench_neural.py``
-    for the measured ratios to ``MLPClassifier``. A loss object of the
-    caller's own is never reused. Prediction is a float64 forward pass in
-    NumPy.
+    Every fit builds, compiles and trains a new network (nothing is shared
+    between fits or estimators), then keeps only its weights; prediction is
+    a float64 forward pass in NumPy, so a fitted estimator needs neither
+    TensorFlow nor Keras to be loaded or used. Training feeds Keras one
+    endless ``tf.data`` pipeline, each epoch a permutation of the rows drawn
+    from the estimator's own seed, and runs a whole epoch per compiled call
+    (``steps_per_execution``). See ``benchmarks/bench_neural.py`` for the
+    measured fit times against ``MLPClassifier``.
+
+    With ``verbose=0`` fitting prints nothing. TensorFlow itself writes a
+    few start-up lines from C++ to the process's standard error when it is
+    first imported (oneDNN, CUDA probing); TensorFlow 2.21 writes most of
+    them before its logging is set up, so ``TF_CPP_MIN_LOG_LEVEL`` does not
+    remove them. MAEClassifier leaves that environment variable, like all
+    process-wide settings, to the caller.
 
     References
     ----------
@@ -185,6 +200,9 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
     .. [3] Y. Wang, X. Ma, Z. Chen, Y. Luo, J. Yi and J. Bailey, "Symmetric
        Cross Entropy for Robust Learning with Noisy Labels", ICCV 2019.
        :doi:`10.1109/ICCV.2019.00041`
+    .. [4] X. Ma, H. Huang, Y. Wang, S. Romano, S. Erfani and J. Bailey,
+       "Normalized Loss Functions for Deep Learning with Noisy Labels",
+       ICML 2020. :doi:`10.48550/arXiv.2006.13554`
 
     Examples
     --------
@@ -277,24 +295,28 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         sample_weight = self._sample_weight(sample_weight, X.shape[0])
         y_onehot = np.eye(n_classes, dtype=np.float32)[y_encoded]
 
+        keras, _, KerasClassifier = _keras()
+        from .losses import get_loss
+
         self.loss_ = self.loss
         if self.loss == "auto":
             self.loss_ = "sce" if n_classes == 2 else "mae"
         loss = self.loss_
         if isinstance(loss, str):
             loss = get_loss(loss, q=self.q, alpha=self.alpha, beta=self.beta)
-        seed = None
-        if self.random_state is not None:
-            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        # One seed per layer's initialiser and one for the shuffling, drawn
+        # from the estimator's own generator (workaround 5).
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(layers) + 2)
         # scikeras drops samples of zero weight before training.
         n_samples = max(int(np.count_nonzero(sample_weight)), 1)
         batch_size = min(self.batch_size, n_samples)
 
-        self.keras_classifier_ = KerasClassifier(
+        trainer = KerasClassifier(
             model=_build_mlp,
             model__hidden_layer_sizes=layers,
             model__activation=self.activation,
-            model__seed=seed,
+            model__seeds=[int(s) for s in seeds],
             model__steps_per_epoch=math.ceil(n_samples / batch_size),
             loss=loss,
             optimizer=self.optimizer,
@@ -303,13 +325,11 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
             batch_size=batch_size,
             shuffle=True,
             verbose=self.verbose,
-            predict__verbose=0,
-            random_state=seed,
         )
-        with _restore_tf_determinism():
-            self.keras_classifier_.fit(X, y_onehot, sample_weight=sample_weight)
-        self.keras_classifier_.model_ = _release_network(self.keras_classifier_.model_)
-        self.loss_curve_ = [float(v) for v in self.keras_classifier_.history_["loss"]]
+        trainer.fit(X, y_onehot, sample_weight=sample_weight)
+        weights = [np.asarray(w, dtype=np.float64) for w in trainer.model_.get_weights()]
+        self.coefs_, self.intercepts_ = weights[0::2], weights[1::2]
+        self.loss_curve_ = [float(v) for v in trainer.history_["loss"]]
         return self
 
     def predict_proba(self, X):
@@ -327,7 +347,17 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32)
-        return _forward(self.keras_classifier_.model_, X)
+        # The forward pass in float64: a sample's probabilities do not depend
+        # on the other rows of X (in float32 matrix products they would
+        # change in the last digits with the row's position in the batch).
+        h = np.asarray(X, dtype=np.float64)
+        activation = _ACTIVATIONS[self.activation]
+        for i, (coef, intercept) in enumerate(zip(self.coefs_, self.intercepts_)):
+            h = h @ coef + intercept
+            if i < len(self.coefs_) - 1:
+                h = activation(h)
+        h = np.exp(h - h.max(axis=1, keepdims=True))
+        return h / h.sum(axis=1, keepdims=True)
 
     def _hidden_layers(self):
         sizes = self.hidden_layer_sizes
@@ -362,138 +392,45 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
 
 
 # --------------------------------------------------------------------------- #
-# The network.
+# Training: TensorFlow, Keras and scikeras, imported by fit only.
 # --------------------------------------------------------------------------- #
 
 
-def _build_mlp(hidden_layer_sizes, activation, seed, steps_per_epoch, meta, compile_kwargs):
-    """scikeras's ``model`` callable: the MLP, compiled with scikeras's optimizer and loss.
+def _keras():
+    """``(keras, tensorflow, KerasClassifier)``, imported on first use."""
+    try:
+        import keras
+        import tensorflow as tf
+        from scikeras.wrappers import KerasClassifier
+    except ImportError as exc:
+        raise ImportError(
+            "MAEClassifier.fit needs scikeras and TensorFlow, which are not installed. "
+            'Install them with: pip install "skrobust[keras]"'
+        ) from exc
+    return keras, tf, KerasClassifier
 
-    A compiled network of the same shape left by an earlier fit (see
-    :func:`_release_network`) is reused, its weights and optimizer state set
-    to where a new one would start; otherwise a new one is built.
-    """
-    seeds = [None] * (len(hidden_layer_sizes) + 1)
-    if seed is not None:
-        seeds = np.random.RandomState(seed).randint(np.iinfo(np.int32).max, size=len(seeds))
-    key = _network_key(hidden_layer_sizes, activation, steps_per_epoch, meta, compile_kwargs)
-    model = _take_network(key)
-    if model is None:
-        model = _EpochStreamSequential(name="mlp")
-        model.add(keras.Input(shape=(meta["n_features_in_"],)))
-        for units, layer_seed in zip(hidden_layer_sizes, seeds):
-            model.add(keras.layers.Dense(units, activation=activation, kernel_initializer=_glorot(layer_seed)))
-        model.add(
-            keras.layers.Dense(len(meta["classes_"]), activation="softmax", kernel_initializer=_glorot(seeds[-1]))
-        )
-        # One compiled call runs a whole epoch (see _EpochStreamSequential).
-        model.compile(**compile_kwargs, steps_per_execution=steps_per_epoch)
-        # Create the optimizer's slots now: left to the first training step,
-        # they are created while TensorFlow traces it, which makes it trace
-        # the step twice (half of the tracing cost).
-        model.optimizer.build(model.trainable_variables)
-        model.network_key = key
-        model.optimizer_start = [v.numpy() for v in model.optimizer.variables]
-    else:
-        for layer, layer_seed in zip(model.layers, seeds):
-            layer.kernel.assign(_glorot(layer_seed)(layer.kernel.shape, dtype=layer.kernel.dtype))
-            layer.bias.assign(np.zeros(layer.bias.shape, dtype=layer.bias.dtype))
-        for variable, start in zip(model.optimizer.variables, model.optimizer_start):
-            variable.assign(start)
-    model.shuffle_seed = None if seed is None else int(seed)
+
+def _build_mlp(hidden_layer_sizes, activation, seeds, steps_per_epoch, meta, compile_kwargs):
+    """scikeras's ``model`` callable: a new MLP, compiled with scikeras's optimizer and loss."""
+    keras, _, _ = _keras()
+    model = _epoch_stream_sequential()(name="mlp")
+    model.shuffle_seed = seeds[-1]
+    model.add(keras.Input(shape=(meta["n_features_in_"],)))
+    for units, seed in zip(hidden_layer_sizes, seeds):
+        model.add(keras.layers.Dense(
+            units, activation=activation, kernel_initializer=keras.initializers.GlorotUniform(seed)
+        ))
+    model.add(keras.layers.Dense(
+        len(meta["classes_"]), activation="softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(seeds[len(hidden_layer_sizes)]),
+    ))
+    # One compiled call runs a whole epoch (see _epoch_stream_sequential).
+    model.compile(**compile_kwargs, steps_per_execution=steps_per_epoch)
+    # Create the optimizer's slots now: left to the first training step,
+    # they are created while TensorFlow traces it, which makes it trace the
+    # step twice (half of the tracing cost).
+    model.optimizer.build(model.trainable_variables)
     return model
-
-
-# Compiled networks kept for reuse. Most of a small fit's time is TensorFlow
-# tracing the training step (~0.5 s), which Keras does once per model: a
-# later fit of the same shape (cross-validation folds, grid-search
-# candidates, refits) that reuses a compiled network skips it. A network is
-# taken out of the pool for the length of a fit, so concurrent fits never
-# share one, and the fitted estimator keeps an uncompiled copy of its
-# weights, so later fits never change it.
-_NETWORKS = collections.OrderedDict()  # key -> idle compiled networks
-_NETWORKS_LOCK = threading.Lock()
-_NETWORK_KEYS = 8  # shapes kept, least recently used dropped first
-_NETWORKS_PER_KEY = 2
-
-
-def _network_key(hidden_layer_sizes, activation, steps_per_epoch, meta, compile_kwargs):
-    """What makes two compiled networks interchangeable, or None: do not pool."""
-    loss, optimizer = compile_kwargs.get("loss"), compile_kwargs.get("optimizer")
-    if type(loss) not in _POOLED_LOSSES or not isinstance(optimizer, keras.optimizers.Optimizer):
-        return None  # a loss of the caller's own may carry state we cannot compare
-    return (
-        meta["n_features_in_"],
-        len(meta["classes_"]),
-        hidden_layer_sizes,
-        activation,
-        steps_per_epoch,
-        type(loss).__name__,
-        _settings(loss),
-        type(optimizer).__name__,
-        _settings(optimizer),
-    )
-
-
-def _settings(keras_object):
-    # Keras numbers the names of optimizers (adam_1, adam_2, ...): not a setting.
-    return repr(sorted((k, v) for k, v in keras_object.get_config().items() if k != "name"))
-
-
-def _take_network(key):
-    if key is None:
-        return None
-    with _NETWORKS_LOCK:
-        idle = _NETWORKS.get(key)
-        if not idle:
-            return None
-        _NETWORKS.move_to_end(key)
-        return idle.pop()
-
-
-def _release_network(model):
-    """Put a trained network back in the pool; return an uncompiled copy of it."""
-    key = getattr(model, "network_key", None)
-    if key is None:
-        return model
-    copy = _EpochStreamSequential.from_config(model.get_config())
-    copy.set_weights(model.get_weights())
-    with _NETWORKS_LOCK:
-        idle = _NETWORKS.setdefault(key, [])
-        _NETWORKS.move_to_end(key)
-        if len(idle) < _NETWORKS_PER_KEY:
-            idle.append(model)
-        while len(_NETWORKS) > _NETWORK_KEYS:
-            _NETWORKS.popitem(last=False)
-    return copy
-
-
-def _forward(model, X):
-    """Class probabilities from the trained network, computed in float64.
-
-    Not scikeras's ``predict_proba`` (workaround 4 below): it runs Keras's
-    ``Model.predict``, which traces a new ``tf.function`` for every fitted
-    model (~0.3 s, more than the whole prediction for the data sizes this
-    estimator sees, and most of cross-validation's scoring time), and works
-    in float32, where a sample's probabilities change in the last digits
-    with its position in the batch (failing scikit-learn's
-    ``check_methods_sample_order_invariance``). The network is our own
-    Dense stack, so its forward pass is a few matrix products.
-    """
-    h = np.asarray(X, dtype=np.float64)
-    for layer in model.layers:
-        kernel, bias = (np.asarray(w, dtype=np.float64) for w in layer.get_weights())
-        h = h @ kernel + bias
-        if layer.activation is keras.activations.softmax:
-            h = np.exp(h - h.max(axis=1, keepdims=True))
-            h /= h.sum(axis=1, keepdims=True)
-        else:
-            h = np.asarray(layer.activation(h), dtype=np.float64)
-    return h
-
-
-def _glorot(seed):
-    return keras.initializers.GlorotUniform(seed=None if seed is None else int(seed))
 
 
 # --------------------------------------------------------------------------- #
@@ -506,109 +443,85 @@ def _glorot(seed):
 #    ``_more_tags``: on scikit-learn >= 1.6 ``is_classifier`` is False, and a
 #    subclass can never pass ``check_mixin_order`` or
 #    ``check_estimator_tags_renamed``. MAEClassifier is our own
-#    ``(ClassifierMixin, BaseEstimator)`` that holds a KerasClassifier.
+#    ``(ClassifierMixin, BaseEstimator)`` that uses a KerasClassifier to train.
 # 2. Input validation is scikit-learn's ``validate_data`` in MAEClassifier
 #    (scikeras's own accepts sparse input, skips ``n_features_in_`` checks).
 # 3. One-hot targets: scikeras one-hot encodes y only when it recognises the
 #    loss as categorical cross-entropy, while MAE/GCE/SCE need one-hot targets;
 #    MAEClassifier encodes the labels itself and gives scikeras the one-hot
 #    matrix (which scikeras passes through as "multiclass-onehot").
-# 4. Predictions do not go through scikeras's predict_proba (see _forward):
-#    Keras's Model.predict traces a tf.function per fitted model and computes
-#    in float32, which makes results depend on the batch a sample is in.
-# 5. ``_restore_tf_determinism`` below.
-# 6. ``_EpochStreamSequential`` below (speed).
+# 4. The fitted KerasClassifier is not kept: its Keras model pickles only in
+#    a process where Keras has registered the model's class under the name
+#    scikeras saved it with, so a fitted estimator failed to load in a new
+#    process (or a Dask or loky worker). The weights are copied out instead,
+#    and predictions are a NumPy forward pass rather than scikeras's
+#    ``predict_proba`` (Keras's ``Model.predict`` also traces a new
+#    ``tf.function`` per model and computes in float32).
+# 5. No ``random_state`` for scikeras: its seeding sets the process-wide
+#    seeds of Python, NumPy and TensorFlow, ``os.environ`` and TensorFlow's
+#    op determinism for the length of a fit, which races with any other
+#    thread and leaked determinism into the caller. MAEClassifier seeds the
+#    initialisers (stateless with an int seed) and the shuffling itself;
+#    TensorFlow's CPU kernels for these layers and Adam are deterministic
+#    without op determinism (tests/test_neural.py checks it).
+# 6. ``_epoch_stream_sequential`` below: for array input Keras shuffles with
+#    an unseeded ``tf.random.shuffle`` (reproducible only under a global
+#    TensorFlow seed) and builds a new data iterator every epoch; and every
+#    fit's new training function would set off TensorFlow's retracing warning.
 
 
-@contextlib.contextmanager
-def _restore_tf_determinism():
-    """Keep a seeded scikeras fit from switching TensorFlow op determinism on for good.
+@functools.cache
+def _epoch_stream_sequential():
+    """The Sequential subclass MAEClassifier trains: built once, as it needs Keras."""
+    keras, tf, _ = _keras()
 
-    scikeras's seeding sets ``TF_DETERMINISTIC_OPS=1`` and only then asks
-    TensorFlow whether determinism was on; TensorFlow reads that variable the
-    first time it is asked, so it answers "yes" and scikeras never switches
-    determinism off again. Every later unseeded random op then fails with
-    "Random ops require a seed". Asking first fixes the answer to the
-    caller's setting, which is restored afterwards.
-    """
-    # TensorFlow's public API can only enable determinism; querying and
-    # disabling it are in tensorflow.python.framework.config, which scikeras
-    # itself uses for the same purpose.
-    from tensorflow.python.framework import config as tf_config
+    class _EpochStreamSequential(keras.Sequential):
+        """A Sequential model whose ``fit`` streams arrays through one endless ``tf.data`` pipeline.
 
-    was_enabled = tf_config.is_op_determinism_enabled()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            tf_config.enable_op_determinism()
-        else:
-            tf_config.disable_op_determinism()
+        scikeras calls ``model.fit(x=array, y=array, batch_size=..., shuffle=...)``.
+        Given one endless dataset and ``steps_per_epoch`` instead, Keras
+        keeps a single iterator for the whole fit, and ``steps_per_execution``
+        (set at compile time to the steps of an epoch) runs each epoch as
+        one compiled call. Each epoch is one full pass over a permutation of
+        the rows, gathered in one operation and then cut into batches:
+        cheaper than ``Dataset.shuffle``, and without a ``prefetch`` thread,
+        whose hand-offs cost more than the tiny batches they prepare. The
+        permutation of epoch ``e`` is ``stateless_shuffle`` seeded with
+        ``(shuffle_seed, e)``: reproducible without any global seed.
+        """
 
+        shuffle_seed = 0
 
-@keras.saving.register_keras_serializable(package="skrobust")
-class _EpochStreamSequential(keras.Sequential):
-    """A Sequential model whose ``fit`` streams arrays through one endless ``tf.data`` pipeline.
+        def make_train_function(self, force=False):
+            # Every fit traces a new training function of Keras's (one code
+            # object for all models), which TensorFlow's retracing detector
+            # takes for a tf.function retraced in a loop and warns about.
+            # Tracing once per network is this design, so this model's own
+            # functions (and only these) are marked not to warn.
+            super().make_train_function(force)
+            for cell in self.train_function.__closure__ or ():
+                if isinstance(cell.cell_contents, tf.types.experimental.PolymorphicFunction):
+                    cell.cell_contents._omit_frequent_tracing_warning = True
+            return self.train_function
 
-    scikeras calls ``model.fit(x=array, y=array, batch_size=..., shuffle=...)``.
-    For arrays, Keras's TensorFlow backend builds a new data iterator every
-    epoch (tens of ms each, most of an epoch's cost on small data). Given one
-    endless dataset and ``steps_per_epoch``, Keras keeps a single iterator for
-    the whole fit, and ``steps_per_execution`` (set at compile time to the
-    steps of an epoch) runs each epoch as one compiled call. Each epoch is one
-    full pass over a fresh permutation of the rows, gathered in one operation
-    and then cut into batches: cheaper than ``Dataset.shuffle``, which moves
-    the rows one at a time through a buffer, and without a ``prefetch``
-    thread, whose hand-offs cost more than the tiny batches they prepare
-    (together ~40% of an epoch on 100,000 rows). The permutation of epoch
-    ``e`` is ``stateless_shuffle`` seeded with ``(shuffle_seed, e)``.
-    ``run_eagerly`` stays off: eager training is many times slower.
-    """
+        def fit(self, x, y, batch_size, epochs, sample_weight, shuffle, **kwargs):
+            n_samples = len(x)
+            tensors = tuple(tf.constant(a) for a in (x, y, sample_weight))
+            seed = tf.constant(self.shuffle_seed, tf.int64)
 
-    shuffle_seed = None
+            def epoch(e):
+                rows = tf.range(n_samples, dtype=tf.int64)
+                if shuffle:
+                    rows = tf.random.experimental.stateless_shuffle(rows, seed=tf.stack([seed, e]))
+                epoch_arrays = tuple(tf.gather(t, rows) for t in tensors)
+                return tf.data.Dataset.from_tensor_slices(epoch_arrays).batch(batch_size)
 
-    def fit(
-        self,
-        x=None,
-        y=None,
-        batch_size=32,
-        epochs=1,
-        sample_weight=None,
-        shuffle=True,
-        validation_split=0.0,
-        **kwargs,
-    ):
-        if isinstance(x, tf.data.Dataset) or validation_split:
             return super().fit(
-                x,
-                y,
-                batch_size=batch_size,
+                tf.data.Dataset.counter().flat_map(epoch),
                 epochs=epochs,
-                sample_weight=sample_weight,
-                shuffle=shuffle,
-                validation_split=validation_split,
+                steps_per_epoch=math.ceil(n_samples / batch_size),
+                shuffle=False,  # each epoch is permuted above
                 **kwargs,
             )
-        n_samples = len(x)
-        arrays = (x, y) if sample_weight is None else (x, y, sample_weight)
-        tensors = tuple(tf.constant(a) for a in arrays)
-        seed = self.shuffle_seed
-        if seed is None:
-            seed = np.random.randint(np.iinfo(np.int32).max)
 
-        def epoch(e):
-            rows = tf.range(n_samples, dtype=tf.int64)
-            if shuffle:
-                rows = tf.random.experimental.stateless_shuffle(
-                    rows, seed=tf.stack([tf.constant(seed, tf.int64), e])
-                )
-            epoch_arrays = tuple(tf.gather(t, rows) for t in tensors)
-            return tf.data.Dataset.from_tensor_slices(epoch_arrays).batch(batch_size)
-
-        return super().fit(
-            tf.data.Dataset.counter().flat_map(epoch),
-            epochs=epochs,
-            steps_per_epoch=math.ceil(n_samples / batch_size),
-            shuffle=False,  # each epoch is permuted above
-            **kwargs,
-        )
+    return _EpochStreamSequential

@@ -95,6 +95,39 @@ def test_sce_with_alpha_one_beta_zero_is_cross_entropy(probabilities):
     )
 
 
+def test_nce_rce_matches_hand_computed_value():
+    # p = (0.2, 0.7, 0.1), label 1: NCE = log 0.7 / (log 0.2 + log 0.7 + log 0.1),
+    # RCE = 4 * (1 - 0.7) = 1.2
+    nce = math.log(0.7) / (math.log(0.2) + math.log(0.7) + math.log(0.1))
+    expected = 2.0 * nce + 0.5 * 1.2
+    got = value(losses.NCERCELoss(alpha=2.0, beta=0.5), [[0, 1, 0]], [[0.2, 0.7, 0.1]])
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
+def test_nce_mae_matches_hand_computed_value():
+    # NCE as above (alpha 1), MAE = 2 * (1 - 0.7) = 0.6 (beta 3)
+    nce = math.log(0.7) / (math.log(0.2) + math.log(0.7) + math.log(0.1))
+    got = value(losses.NCEMAELoss(alpha=1.0, beta=3.0), [[0, 1, 0]], [[0.2, 0.7, 0.1]])
+    assert got == pytest.approx(nce + 3 * 0.6, rel=1e-6)
+
+
+def test_normalized_cross_entropy_sums_to_one_over_all_labels(probabilities):
+    """Ma et al.'s normalization: sum_k NCE(p, e_k) = 1 for any prediction p."""
+    n_samples, n_classes = probabilities.shape
+    nce_only = losses.NCERCELoss(alpha=1.0, beta=0.0)
+    for p in probabilities:
+        total = sum(value(nce_only, one_hot([k], n_classes), p[None]) for k in range(n_classes))
+        assert total == pytest.approx(1.0, rel=1e-5)
+
+
+def test_active_passive_passive_terms_are_rce_and_mae(probabilities):
+    y_true = one_hot([0, 1, 2, 3, 0, 1], 4)
+    rce = value(losses.SCELoss(alpha=0.0, beta=1.0), y_true, probabilities)
+    mae = value(losses.MAELoss(), y_true, probabilities)
+    assert value(losses.NCERCELoss(alpha=0.0), y_true, probabilities) == pytest.approx(rce, rel=1e-6)
+    assert value(losses.NCEMAELoss(alpha=0.0), y_true, probabilities) == pytest.approx(mae, rel=1e-6)
+
+
 def test_cross_entropy_matches_keras(probabilities):
     y_true = one_hot([0, 1, 2, 3, 0, 1], 4)
     expected = float(keras.losses.CategoricalCrossentropy()(y_true, probabilities))
@@ -102,7 +135,7 @@ def test_cross_entropy_matches_keras(probabilities):
     assert value(losses.CrossEntropyLoss(), [[1, 0]], [[0.5, 0.5]]) == pytest.approx(math.log(2), rel=1e-6)
 
 
-@pytest.mark.parametrize("name", ["mae", "gce", "sce", "cross_entropy"])
+@pytest.mark.parametrize("name", ["mae", "gce", "sce", "nce_rce", "nce_mae", "cross_entropy"])
 def test_losses_and_gradients_stay_finite_at_certain_predictions(name):
     import tensorflow as tf
 
@@ -117,7 +150,14 @@ def test_losses_and_gradients_stay_finite_at_certain_predictions(name):
 
 
 @pytest.mark.parametrize(
-    "loss", [losses.MAELoss(), losses.GCELoss(q=0.3), losses.SCELoss(alpha=0.5, beta=2.0)]
+    "loss",
+    [
+        losses.MAELoss(),
+        losses.GCELoss(q=0.3),
+        losses.SCELoss(alpha=0.5, beta=2.0),
+        losses.NCERCELoss(alpha=10.0, beta=0.1),
+        losses.NCEMAELoss(alpha=2.0, beta=3.0),
+    ],
 )
 def test_losses_round_trip_through_keras_serialization(loss):
     restored = keras.losses.deserialize(keras.losses.serialize(loss))
@@ -137,6 +177,7 @@ def test_gce_rejects_q_outside_zero_one(q):
 
 
 @pytest.mark.parametrize("alpha, beta", [(-0.1, 1.0), (0.1, -1.0)])
-def test_sce_rejects_negative_weights(alpha, beta):
+@pytest.mark.parametrize("loss", [losses.SCELoss, losses.NCERCELoss, losses.NCEMAELoss])
+def test_weighted_losses_reject_negative_weights(loss, alpha, beta):
     with pytest.raises(ValueError, match="alpha >= 0 and beta >= 0"):
-        losses.SCELoss(alpha=alpha, beta=beta)
+        loss(alpha=alpha, beta=beta)
