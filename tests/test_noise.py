@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from scipy.sparse import csr_matrix
 from scipy.special import softmax
-from scipy.stats import chisquare
+from scipy.stats import chisquare, kstest, truncnorm
 from sklearn.datasets import load_digits
 from sklearn.dummy import DummyClassifier
 from sklearn.impute import SimpleImputer
@@ -19,7 +19,12 @@ from skrobust import (
     noise_transition_matrix,
     out_of_fold_proba,
 )
-from skrobust.noise import _draw_class, exact_transition_counts, projection_target_proba
+from skrobust.noise import (
+    _draw_class,
+    _flip_rates,
+    exact_transition_counts,
+    projection_target_proba,
+)
 
 
 @pytest.fixture(scope="module")
@@ -401,6 +406,15 @@ def test_projection_chooses_flips_independently_of_X_and_targets_from_X(X_10k, y
     y_b, mask_b = instance_noise(y_10k, 2 * X_10k[:, ::-1], "projection", 0.3)
     assert np.array_equal(mask_a, mask_b)
     assert np.mean(y_a[mask_a] != y_b[mask_b]) > 0.3
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.2, 0.45, 0.95])
+def test_projection_flip_rates_follow_the_reference_truncated_normal(rate):
+    # Xia et al.: stats.truncnorm((0 - n) / 0.1, (1 - n) / 0.1, loc=n, scale=0.1).
+    rates = _flip_rates(rate, 20_000, np.random.default_rng(0))
+    reference = truncnorm((0 - rate) / 0.1, (1 - rate) / 0.1, loc=rate, scale=0.1)
+    assert rates.min() >= 0 and rates.max() <= 1
+    assert kstest(rates, reference.cdf).pvalue > 0.01
 
 
 def test_new_labels_are_drawn_in_proportion_to_their_distribution():
