@@ -1,4 +1,13 @@
-"""Command line of the benchmark: ``python -m benchmarks SUITE [options]``."""
+"""Command line of the benchmark: ``python -m benchmarks SUITE [options]``.
+
+A suite is a module with ``NAME``, ``DESCRIPTION``, ``settings(...)``,
+``method_names(options)``, ``jobs(options)``, ``JOB_FUNCTION`` (run by
+:func:`benchmarks.runner.run_jobs` as ``JOB_FUNCTION(job, **job_options(options))``),
+``estimate_seconds(options, n_workers)`` and, from the runner's DataFrame,
+``summary(results, options, env)`` (Markdown) and ``plot(results, options, path)``.
+The component benchmarks (``python -m benchmarks.bench_*``) share
+:func:`bench_parser`: ``--quick`` and ``--output DIR`` (default ``benchmarks/results``).
+"""
 
 import argparse
 import os
@@ -6,24 +15,41 @@ import sys
 import time
 
 from . import seed, sweep
-from .datasets import DATASETS, NOISE_TYPES
+from .datasets import DATASETS, NOISE_TYPES, BadDataFile, default_datasets
 from .methods import METHODS, MethodUnavailable, check_available, unavailable_methods
 from .report import OutputNotWritable, check_writable, environment, write_csv, write_json
 from .runner import SchedulerUnreachable, connect, run_jobs
 
 SUITES = {seed.NAME: seed, sweep.NAME: sweep}
+DEFAULT_OUTPUT = os.path.join("benchmarks", "results")
+
+
+def bench_parser(description, quick_help="a smaller, faster version (smoke test)"):
+    """The command line every component benchmark starts from: ``--quick`` and ``--output DIR``.
+
+    >>> args = bench_parser("demo").parse_args(["--quick"])
+    >>> args.quick, args.output
+    (True, 'benchmarks/results')
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR",
+                        help=f"folder for the results file (default: {DEFAULT_OUTPUT}); '' writes none")
+    return parser
 
 _EPILOG = """\
 suites:
 {suites}
 
-datasets (sweep): {datasets}
+datasets (sweep): {datasets} (default: {default_datasets})
 noise types (sweep): {noise}
 methods: {methods}
 
 examples:
   python -m benchmarks seed                       # the article's experiment, 10 noise seeds
   python -m benchmarks sweep --quick              # under 3 minutes on 2 cores
+  python -m benchmarks sweep                      # the full sweep: 5 seeds, 5 folds (prints its expected time)
+  python -m benchmarks sweep --data my.csv --target label   # on your own data (CSV or Parquet)
   python -m benchmarks sweep --datasets wine,digits --methods random_forest,coteaching --seeds 0-2
   python -m benchmarks sweep --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
 """
@@ -33,6 +59,7 @@ def _parser():
     epilog = _EPILOG.format(
         suites="\n".join(f"  {name:6} {suite.DESCRIPTION}" for name, suite in SUITES.items()),
         datasets=", ".join(DATASETS),
+        default_datasets=", ".join(default_datasets()),
         noise=", ".join(NOISE_TYPES),
         methods=", ".join(METHODS),
     )
@@ -47,7 +74,11 @@ def _parser():
                    help="a small version: seed suite 3 seeds; sweep on the article, breast_cancer and wine data, 1 seed, 2 folds")
     p.add_argument("--methods", help="comma-separated method names (seed suite: added to the RandomForest "
                    "ceiling and baseline)")
-    p.add_argument("--datasets", help="comma-separated dataset names (sweep)")
+    p.add_argument("--datasets", help="comma-separated dataset names (sweep; default: "
+                   + ", ".join(default_datasets()) + ")")
+    p.add_argument("--data", metavar="FILE", help="sweep on your own CSV or Parquet file instead "
+                   "(needs --target); other columns: numbers scaled, the rest one-hot encoded")
+    p.add_argument("--target", metavar="COLUMN", help="the label column of --data")
     p.add_argument("--noise-types", help="comma-separated noise types (sweep)")
     p.add_argument("--rates", help="comma-separated noise rates in [0, 1) (sweep; 0 is always run)")
     p.add_argument("--seeds", help="seeds, e.g. 0-9 or 0,3,7 (default: seed 0-9, sweep 0-4)")
@@ -57,8 +88,8 @@ def _parser():
                    help="run the jobs on this Dask scheduler (e.g. tcp://host:8786) instead of locally")
     p.add_argument("--scheduler-timeout", type=float, default=5.0, metavar="SECONDS",
                    help="give up connecting to the scheduler after this long (default 5)")
-    p.add_argument("--output", default="results", metavar="DIR",
-                   help="folder for the Markdown, CSV, JSON and PNG files (default: results)")
+    p.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR",
+                   help=f"folder for the Markdown, CSV, JSON and PNG files (default: {DEFAULT_OUTPUT})")
     p.add_argument("--skip-unavailable", action="store_true",
                    help="run without methods that cannot be built here (listed in the report) instead of stopping")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -115,23 +146,32 @@ def parse_settings(argv):
     suite = SUITES[args.suite]
     methods = _names(parser, args.methods, list(METHODS), "method")
     seeds = _seeds(parser, args.seeds)
+    if (args.data is None) != (args.target is None):
+        parser.error("--data FILE and --target COLUMN go together")
+    if args.data is not None and args.datasets is not None:
+        parser.error("give either --data (your own file) or --datasets, not both")
     if args.suite == "seed":
-        for flag in ("datasets", "noise_types", "rates", "cv"):
+        for flag in ("datasets", "noise_types", "rates", "cv", "data"):
             if getattr(args, flag) is not None:
                 parser.error(f"--{flag.replace('_', '-')} applies to the sweep suite only")
         options = seed.settings(quick=args.quick, methods=methods, seeds=seeds)
     else:
         if args.cv is not None and args.cv < 2:
             parser.error(f"--cv: expected an integer >= 2, got {args.cv}")
-        options = sweep.settings(
-            quick=args.quick,
-            datasets=_names(parser, args.datasets, list(DATASETS), "dataset"),
-            noise_types=_names(parser, args.noise_types, list(NOISE_TYPES), "noise type"),
-            rates=_rates(parser, args.rates),
-            methods=methods,
-            seeds=seeds,
-            cv=args.cv,
-        )
+        try:
+            options = sweep.settings(
+                quick=args.quick,
+                datasets=_names(parser, args.datasets, list(DATASETS), "dataset"),
+                noise_types=_names(parser, args.noise_types, list(NOISE_TYPES), "noise type"),
+                rates=_rates(parser, args.rates),
+                methods=methods,
+                seeds=seeds,
+                cv=args.cv,
+                data=args.data,
+                target=args.target,
+            )
+        except BadDataFile as exc:
+            parser.error(str(exc))
     return args, suite, options
 
 
@@ -143,7 +183,8 @@ def main(argv=None):
     """Run a suite; returns the exit status (0 ok, 1 some job failed, 2 bad input)."""
     args, suite, options = parse_settings(argv)
     prog = "python -m benchmarks"
-    # TensorFlow's C++ info and warning lines would bury the progress bar (workers inherit this)
+    # TensorFlow's C++ info and warning lines would bury the progress bar; the workers inherit
+    # this. (Its start-up lines ignore it: benchmarks.methods imports TensorFlow quietly.)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         check_writable(args.output)
@@ -187,7 +228,8 @@ def main(argv=None):
         plan += f"; expected time about {_duration(estimate)} (rough estimate from reference timings)"
     _say(plan)
 
-    stem = os.path.join(args.output, suite.NAME + ("-quick" if options["quick"] else ""))
+    name = suite.NAME + (f"-{options['data']['name']}" if options.get("data") else "")
+    stem = os.path.join(args.output, name + ("-quick" if options["quick"] else ""))
     start = time.perf_counter()
     try:
         results = run_jobs(suite.JOB_FUNCTION, jobs, options=suite.job_options(options),
@@ -213,7 +255,7 @@ def main(argv=None):
     write_json(stem + ".json", options, env, results)
     suite.plot(results, options, stem + ".png")
     _say(f"wrote {stem}.md, .csv, .json and .png")
-    return 1 if any(r["error"] for r in results) else 0
+    return 1 if (results["error"] != "").any() else 0
 
 
 def _duration(seconds):

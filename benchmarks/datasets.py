@@ -1,14 +1,19 @@
-"""Datasets and noise models of the benchmark.
+"""Datasets and noise models of the benchmark: a registry, plus the user's own file.
 
-The article's data, split and label flips are copied from the project's
-``shared/tools/article_task.py`` (which is not part of the package), so the
-``seed`` suite reproduces the article's experiment exactly: with noise seed 42
-and ``RandomForestClassifier(random_state=42)`` it gives the article's 93.00%
+:data:`DATASETS` maps a name to a :class:`Dataset`; adding a data set is one
+entry. :func:`file_dataset` makes one from a CSV or Parquet file and a target
+column (``python -m benchmarks sweep --data FILE --target COLUMN``).
+
+The article's task lives here exactly: its data and split
+(:func:`article_data`), its label flips (:func:`article_flip`) and its score
+(:func:`article_task_score`). With noise seed 42 and
+``RandomForestClassifier(random_state=42)`` it gives the article's 93.00%
 (clean) and 86.00% (noisy).
 """
 
+import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable
 
 import numpy as np
@@ -18,11 +23,14 @@ from sklearn.model_selection import train_test_split
 __all__ = [
     "DATASETS",
     "NOISE_TYPES",
+    "BadDataFile",
     "Dataset",
     "article_data",
     "article_flip",
+    "article_task_score",
     "class_conditional_matrix",
-    "load_dataset",
+    "default_datasets",
+    "file_dataset",
     "noise_parameters",
 ]
 
@@ -57,6 +65,25 @@ def article_flip(y, seed, rate=0.2):
     return y_noisy
 
 
+def article_task_score(make_estimator, seeds=range(10), rate=0.2):
+    """The article's task: mean, std and list of clean-test accuracies over noise seeds.
+
+    ``make_estimator(seed)`` returns an unfitted estimator; it is fitted on the
+    training labels flipped by :func:`article_flip` with that seed.
+
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> article_task_score(lambda seed: RandomForestClassifier(random_state=42), seeds=[42])
+    (0.86, 0.0, [0.86])
+    """
+    X_train, X_test, y_train, y_test = article_data()
+    accs = []
+    for seed in seeds:
+        est = make_estimator(seed)
+        est.fit(X_train, article_flip(y_train, seed, rate))
+        accs.append(float(np.mean(est.predict(X_test) == y_test)))
+    return float(np.mean(accs)), float(np.std(accs)), accs
+
+
 def _large():
     return make_classification(
         n_samples=50_000,
@@ -70,20 +97,45 @@ def _large():
 
 
 def _sklearn_loader(load):
-    def loader():
-        return load(return_X_y=True)
+    return partial(load, return_X_y=True)
 
-    return loader
+
+def _scaler():
+    from sklearn.preprocessing import StandardScaler
+
+    return StandardScaler()
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """A named dataset of the sweep; ``loader()`` returns ``(X, y)``."""
+    """A named data set: ``loader()`` returns ``(X, y)``.
+
+    ``preprocessor()`` builds the unfitted transformer a user would put in
+    front of every method (fitted inside each training fold); ``default``
+    says whether the sweep runs it without ``--datasets``.
+    """
 
     name: str
     description: str
     loader: Callable
     n_classes: int
+    preprocessor: Callable = _scaler
+    default: bool = True
+
+    def load(self):
+        """``(X, y)``, cached per process; NumPy arrays are read-only."""
+        return _load(self.loader)
+
+
+@lru_cache(maxsize=None)
+def _load(loader):
+    X, y = loader()
+    if isinstance(X, np.ndarray):
+        X = np.asarray(X, dtype=np.float64)
+        X.setflags(write=False)
+    y = np.asarray(y)
+    y.setflags(write=False)
+    return X, y
 
 
 DATASETS = {
@@ -101,23 +153,110 @@ DATASETS = {
         Dataset(
             "large",
             "make_classification: 50,000 x 20 (10 informative, 5 redundant), 5 classes, "
-            "flip_y=0, random_state=0",
+            "flip_y=0, random_state=0 (opt-in: --datasets large)",
             _large,
             5,
+            default=False,
         ),
     ]
 }
 
 
+def default_datasets():
+    """The names the sweep runs when no ``--datasets`` is given."""
+    return [name for name, d in DATASETS.items() if d.default]
+
+
+# ------------------------------------------------------------------ the user's own file
+
+
+class BadDataFile(ValueError):
+    """The ``--data`` file cannot be used: missing, unreadable, or a bad target."""
+
+
+_READERS = {".csv": "read_csv", ".parquet": "read_parquet", ".pq": "read_parquet"}
+
+
+def _read_table(path, target):
+    """``(X, y)`` of a CSV or Parquet file: ``X`` the DataFrame of every other column."""
+    import pandas as pd
+
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in _READERS:
+        raise BadDataFile(
+            f"--data {path!r}: unknown file format {extension or '(no extension)'!r}; "
+            "expected a .csv or .parquet file"
+        )
+    try:
+        frame = getattr(pd, _READERS[extension])(path)
+    except FileNotFoundError:
+        raise BadDataFile(f"--data {path!r}: no such file") from None
+    except Exception as exc:  # the readers raise many kinds for a corrupt or foreign file
+        raise BadDataFile(
+            f"--data {path!r}: cannot be read as {extension[1:].upper()} "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        ) from exc
+    if target not in frame.columns:
+        raise BadDataFile(
+            f"--target {target!r}: no such column in {path!r}; its columns are "
+            + ", ".join(map(repr, frame.columns[:20])) + (" ..." if len(frame.columns) > 20 else "")
+        )
+    y = frame[target]
+    if y.isna().any():
+        raise BadDataFile(
+            f"--target {target!r}: {int(y.isna().sum())} rows of {path!r} have no label; "
+            "drop or label them first"
+        )
+    if y.nunique() < 2:
+        raise BadDataFile(
+            f"--target {target!r}: needs at least two classes, but every row of {path!r} has "
+            f"the label {y.iloc[0]!r}" if len(y) else f"--data {path!r}: the file has no rows"
+        )
+    X = frame.drop(columns=[target])
+    if X.shape[1] == 0:
+        raise BadDataFile(f"--data {path!r}: no feature columns besides the target {target!r}")
+    return X, y.to_numpy()
+
+
+def _table_preprocessor(numeric, categorical):
+    """Impute and scale the numeric columns, impute and one-hot encode the others."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    return ColumnTransformer([
+        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), list(numeric)),
+        ("categorical", make_pipeline(
+            SimpleImputer(strategy="most_frequent"),
+            OneHotEncoder(handle_unknown="ignore", sparse_output=False)), list(categorical)),
+    ])
+
+
 @lru_cache(maxsize=None)
-def load_dataset(name):
-    """``(X, y)`` of the dataset ``name``, cached per process (read-only arrays)."""
-    X, y = DATASETS[name].loader()
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    X.setflags(write=False)
-    y.setflags(write=False)
-    return X, y
+def file_dataset(path, target):
+    """A :class:`Dataset` of a CSV or Parquet file and its ``target`` column.
+
+    Numeric columns are imputed (median) and standardised; every other column
+    (strings, categories, booleans) is imputed (most frequent) and one-hot
+    encoded, inside each training fold. Raises :class:`BadDataFile` with
+    the reason when the file cannot be used.
+    """
+    X, y = _read_table(path, target)
+    numeric = tuple(X.select_dtypes(include="number").columns)
+    categorical = tuple(c for c in X.columns if c not in numeric)
+    classes = np.unique(y.astype(str))
+    description = (
+        f"{os.path.basename(path)}: {X.shape[0]:,} x {X.shape[1]} ({len(numeric)} numeric, "
+        f"{len(categorical)} categorical columns), target {target!r}, {len(classes)} classes"
+    )
+    return Dataset(
+        name=os.path.splitext(os.path.basename(path))[0],
+        description=description,
+        loader=partial(_read_table, path, target),
+        n_classes=len(classes),
+        preprocessor=partial(_table_preprocessor, numeric, categorical),
+    )
 
 
 # noise type -> one-line description (the Markdown report prints these)

@@ -5,19 +5,20 @@ fixed by ``seed``. Every skrobust estimator and cleanlab's ``CleanLearning``
 is built with its defaults, as a user would first try it. Imports happen
 inside the factories, so a method whose module (or optional dependency such as
 TensorFlow) is missing is reported by :func:`check_available` instead of
-breaking the whole benchmark.
+breaking the whole benchmark. Adding a method is one :class:`Method` entry.
 
->>> sorted(METHODS)  # doctest: +NORMALIZE_WHITESPACE
-['clean_first', 'cleanlab', 'coteaching', 'logistic_regression', 'mae', 'mlp',
- 'random_forest']
 >>> METHODS["random_forest"](seed=3)
 RandomForestClassifier(random_state=3)
 """
 
+import contextlib
+import os
+import sys
+import tempfile
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["METHODS", "Method", "MethodUnavailable", "check_available"]
+__all__ = ["METHODS", "Method", "MethodUnavailable", "check_available", "import_tensorflow_quietly"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,45 @@ def _mlp(seed):
     return MLPClassifier(random_state=seed)
 
 
+@contextlib.contextmanager
+def _stderr_captured():
+    """Send this process's file descriptor 2 (C++ code writes there too) to a temporary file."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow once per process without its start-up lines; one thread per job.
+
+    TensorFlow 2.21 writes its oneDNN, CUDA-probing and absl lines to file
+    descriptor 2 before its logging is set up, so ``TF_CPP_MIN_LOG_LEVEL``
+    cannot remove them; they are captured and dropped here, once per worker.
+    An import error is still raised. TensorFlow gets one thread, as every
+    other library does in a job (jobs run one per core).
+    """
+    if "tensorflow" in sys.modules:
+        return
+    with _stderr_captured():
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()  # CUDA probing logs when first asked
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:  # TensorFlow already running in this process
+            pass
+
+
 def _mae(seed):
+    import_tensorflow_quietly()
     from skrobust import MAEClassifier
 
     return MAEClassifier(random_state=seed)

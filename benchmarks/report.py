@@ -1,6 +1,5 @@
 """Markdown tables, CSV/JSON files, plots and the environment of a benchmark run."""
 
-import csv
 import datetime
 import json
 import os
@@ -131,28 +130,15 @@ def markdown_table(header, rows, align=None):
 
 
 def write_csv(path, results):
-    """One row per job (fold accuracies joined with ``;``)."""
-    fields = list(results[0])
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        for row in results:
-            row = dict(row)
-            row["accuracy_folds"] = ";".join(f"{a:.6f}" for a in row["accuracy_folds"])
-            writer.writerow(row)
+    """The runner's DataFrame, one row per job (fold accuracies joined with ``;``)."""
+    frame = results.copy()
+    frame["accuracy_folds"] = [";".join(f"{a:.6f}" for a in folds) for folds in frame["accuracy_folds"]]
+    frame.to_csv(path, index=False)
 
 
 def write_json(path, settings, env, results):
-    """Settings, environment and one record per job."""
-
-    def clean(value):
-        if isinstance(value, float) and np.isnan(value):
-            return None
-        if isinstance(value, np.generic):
-            return value.item()
-        return value
-
-    records = [{k: clean(v) for k, v in row.items()} for row in results]
+    """Settings, environment and one record per job (NaN written as null)."""
+    records = json.loads(results.to_json(orient="records", double_precision=15))
     with open(path, "w") as f:
         json.dump({"settings": settings, "environment": env, "results": records}, f, indent=1)
         f.write("\n")

@@ -1,10 +1,13 @@
-"""Run benchmark jobs through joblib, locally or on a Dask cluster.
+"""The one runner of the benchmark suites: jobs through joblib, locally or on a Dask cluster.
 
-A job is one (dataset, noise type, noise rate, method, seed) cell. Jobs are
-small, picklable records: each worker loads the data and builds the estimator
-itself, so nothing large travels to the workers. Results come back as plain
-dicts in job order, whatever the order they finished in, so a run on a Dask
-cluster gives the same table as a local run.
+A job is one (dataset, noise type, noise rate, method, seed) cell, run by the
+suite's job function ``func(job, **options)``, which returns a dict of
+numbers. Jobs are small, picklable records: each worker loads the data and
+builds the estimator itself, so nothing large travels to the workers.
+:func:`run_jobs` returns a tidy pandas DataFrame, one row per job in job
+order (whatever the order they finished in), so a run on a Dask cluster gives
+the same table as a local run; the suites' tables, plots and files are all
+made from it.
 """
 
 import sys
@@ -15,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["Job", "SchedulerUnreachable", "connect", "run_jobs", "seed_job", "sweep_job"]
+__all__ = ["Job", "SchedulerUnreachable", "connect", "one_thread", "run_jobs"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,6 @@ def warm_up(methods):
     loky measures a worker's memory after its first job and restarts workers
     that grow by more than 300 MB, so a worker importing TensorFlow in its
     second job would be restarted, and re-import TensorFlow, again and again.
-    TensorFlow gets one thread, as every other library does in a job.
     """
     from .methods import METHODS
 
@@ -51,14 +53,6 @@ def warm_up(methods):
             METHODS[name](0)
         except Exception:  # the job itself will report it
             continue
-        if name == "mae":
-            import tensorflow as tf
-
-            try:
-                tf.config.threading.set_intra_op_parallelism_threads(1)
-                tf.config.threading.set_inter_op_parallelism_threads(1)
-            except RuntimeError:  # TensorFlow already running in this process
-                pass
 
 
 def _run_captured(func, job, options, methods=()):
@@ -80,64 +74,7 @@ def _run_captured(func, job, options, methods=()):
     return {**asdict(job), **result, "cpu_time": cpu_time, "error": error, "warnings": ",".join(kinds)}
 
 
-def sweep_job(job, *, cv=5):
-    """Cross-validated clean-test accuracy of one method under one noise setting.
-
-    The method is wrapped as ``LabelNoiseInjector(make_pipeline(StandardScaler(),
-    method), ...)``: only the training folds are corrupted, the test folds are
-    scored against the dataset's own labels. ``job.seed`` fixes the noise draw,
-    the fold split and the method's randomness.
-    """
-    from sklearn.model_selection import StratifiedKFold, cross_validate
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from skrobust import LabelNoiseInjector
-
-    from .datasets import load_dataset, noise_parameters
-    from .methods import METHODS
-
-    X, y = load_dataset(job.dataset)
-    estimator = make_pipeline(StandardScaler(), METHODS[job.method](job.seed))
-    if job.noise_rate == 0:
-        noise = {"noise_rate": 0.0}
-    else:
-        noise = noise_parameters(job.noise_type, job.noise_rate, len(np.unique(y)))
-    model = LabelNoiseInjector(estimator, **noise, random_state=job.seed)
-    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=job.seed)
-    with _one_thread():
-        scores = cross_validate(model, X, y, cv=folds, scoring="accuracy", error_score="raise")
-    return {
-        "accuracy": float(np.mean(scores["test_score"])),
-        "accuracy_folds": [float(s) for s in scores["test_score"]],
-        "fit_time": float(np.mean(scores["fit_time"])),
-    }
-
-
-def seed_job(job):
-    """The article's experiment: fit on its (possibly flipped) training labels, score on its clean test set."""
-    from skrobust import LabelNoiseInjector
-
-    from .datasets import article_data, article_flip
-    from .methods import METHODS
-
-    X_train, X_test, y_train, y_test = article_data()
-    estimator = METHODS[job.method](job.seed)
-    y_fit = y_train
-    if job.noise_type == "article_flip":
-        y_fit = article_flip(y_train, job.seed, job.noise_rate)
-    elif job.noise_type != "none":  # skrobust's own noise, through the injector
-        estimator = LabelNoiseInjector(estimator, noise_rate=job.noise_rate,
-                                       noise_type=job.noise_type, random_state=job.seed)
-    with _one_thread():
-        start = time.perf_counter()
-        estimator.fit(X_train, y_fit)
-        fit_time = time.perf_counter() - start
-        accuracy = float(np.mean(np.asarray(estimator.predict(X_test)) == y_test))
-    return {"accuracy": accuracy, "accuracy_folds": [accuracy], "fit_time": fit_time}
-
-
-def _one_thread():
+def one_thread():
     """Limit BLAS/OpenMP to one thread per job: jobs run side by side, one per core.
 
     (Without it, OpenMP threads of concurrent jobs fight over the cores; on a
@@ -174,7 +111,12 @@ def connect(address, timeout=5):
 
 
 def run_jobs(func, jobs, *, options=None, n_jobs=1, client=None, progress=True, desc="jobs"):
-    """Run ``func(job, **options)`` for every job; results in job order.
+    """Run ``func(job, **options)`` for every job: a DataFrame, one row per job in job order.
+
+    Columns: the job's fields, what ``func`` returned (``accuracy``,
+    ``accuracy_folds``, ``fit_time``, ...), ``cpu_time``, ``error`` (empty
+    unless the job raised; its numbers are then NaN) and ``warnings`` (the
+    warning classes raised, comma-separated).
 
     Each worker first builds every method of ``jobs`` once (:func:`warm_up`).
 
@@ -183,7 +125,7 @@ def run_jobs(func, jobs, *, options=None, n_jobs=1, client=None, progress=True, 
     ``n_jobs`` local processes (joblib's default backend).
     """
     from joblib import Parallel, delayed, parallel_config
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     jobs = list(jobs)
     options = options or {}
@@ -199,7 +141,9 @@ def run_jobs(func, jobs, *, options=None, n_jobs=1, client=None, progress=True, 
                 results[i] = result
                 bar.set_postfix_str(f"{result['dataset']} {result['method']}", refresh=False)
                 bar.update()
-    return results
+    import pandas as pd
+
+    return pd.DataFrame(results)
 
 
 def _indexed(i, func, job, options, methods):

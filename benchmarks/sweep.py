@@ -1,23 +1,25 @@
 """The ``sweep`` suite: every method on every dataset, noise type and noise rate.
 
-Each job cross-validates ``LabelNoiseInjector(make_pipeline(StandardScaler(),
+Each job cross-validates ``LabelNoiseInjector(make_pipeline(preprocessor,
 method), noise_rate=..., random_state=seed)``: the training folds are
-corrupted, the test folds are scored against the dataset's own labels. Noise
-rate 0 is run once per dataset and shared by the noise types (it is the same
-experiment).
+corrupted, the test folds are scored against the dataset's own labels. The
+preprocessor is the dataset's (``StandardScaler`` for the bundled ones;
+imputation, scaling and one-hot encoding for a user's file given with
+``--data FILE --target COLUMN``). Noise rate 0 is run once per dataset and
+shared by the noise types (it is the same experiment).
 """
 
 import numpy as np
 
-from .datasets import DATASETS, NOISE_TYPES
+from .datasets import DATASETS, NOISE_TYPES, default_datasets, file_dataset
 from .methods import METHODS
 from .report import environment_markdown, markdown_table, mean_std
-from .runner import Job, sweep_job
+from .runner import Job, one_thread
 
 NAME = "sweep"
 DESCRIPTION = "datasets x noise types x rates x methods, cross-validated with clean test folds"
 DEFAULT_RATES = (0.0, 0.2, 0.4)
-DEFAULT_SEEDS = tuple(range(5))
+DEFAULT_SEEDS = tuple(range(5))  # reporting seeds: no default was tuned on them
 DEFAULT_CV = 5
 REFERENCE = "random_forest"  # the recovery ratio's ceiling and baseline, as in the article
 TIE = 0.005  # accuracy differences below half a point count as ties in the head-to-head
@@ -46,17 +48,29 @@ FIT_SECONDS = {
               "coteaching": 250.0, "clean_first": 100.0, "cleanlab": 1.5},
 }
 STARTUP_SECONDS = 15  # interpreter, TensorFlow import in each worker, report and plot
+UNKNOWN_FIT_SECONDS = 5.0  # a method missing from FIT_SECONDS
 
 
 def settings(quick=False, datasets=None, noise_types=None, rates=None, methods=None,
-             seeds=None, cv=None):
-    """The sweep's settings; ``quick`` changes only the defaults of what is not given."""
+             seeds=None, cv=None, data=None, target=None):
+    """The sweep's settings; ``quick`` changes only the defaults of what is not given.
+
+    ``data`` and ``target`` (a CSV or Parquet file and its label column) make
+    the sweep run on that file alone; the file is read here, so a bad one
+    fails before any job (:class:`~benchmarks.datasets.BadDataFile`).
+    """
     preset = QUICK if quick else {}
     rates = sorted({0.0, *(float(r) for r in (rates if rates is not None else DEFAULT_RATES))})
+    user = None
+    if data is not None:
+        dataset = file_dataset(data, target)
+        user = {"name": dataset.name, "path": data, "target": target}
+        datasets = [dataset.name]
     return {
         "suite": NAME,
         "quick": quick,
-        "datasets": list(datasets or preset.get("datasets", DATASETS)),
+        "datasets": list(datasets or preset.get("datasets", default_datasets())),
+        "data": user,
         "noise_types": list(noise_types or NOISE_TYPES),
         "rates": rates,
         "methods": list(methods or METHODS),
@@ -65,42 +79,89 @@ def settings(quick=False, datasets=None, noise_types=None, rates=None, methods=N
     }
 
 
+def get_dataset(name, data=None):
+    """The :class:`~benchmarks.datasets.Dataset` called ``name``: the user's file or a registered one."""
+    if data is not None and name == data["name"]:
+        return file_dataset(data["path"], data["target"])
+    return DATASETS[name]
+
+
 def method_names(options):
     return list(options["methods"])
 
 
-def noise_settings(options, dataset=None):
+def noise_settings(options, name=None):
     """``(noise_type, rate)`` pairs: one clean setting, then every noise type at every rate > 0.
 
     With two classes pair noise is symmetric noise (the other class is the
-    next one), so a two-class ``dataset`` runs it once, as ``symmetric``.
+    next one), so a two-class dataset ``name`` runs it once, as ``symmetric``.
     """
-    types = [t for t in options["noise_types"] if not (t == "pair" and _two_classes(dataset))]
+    two = name is not None and get_dataset(name, options.get("data")).n_classes == 2
+    types = [t for t in options["noise_types"] if not (t == "pair" and two)]
     noisy = [(t, r) for t in types for r in options["rates"] if r > 0]
     return [("none", 0.0)] * (0.0 in options["rates"]) + noisy
 
 
-def _two_classes(dataset):
-    return dataset is not None and DATASETS[dataset].n_classes == 2
+def _fit_seconds(options, name, method):
+    """Reference CPU seconds of one fit; a user's file is scaled from the article by its size."""
+    if name in FIT_SECONDS:
+        return FIT_SECONDS[name].get(method, UNKNOWN_FIT_SECONDS)
+    X, _ = get_dataset(name, options.get("data")).load()
+    scale = max(1.0, X.shape[0] / 1000) * max(1.0, X.shape[1] / 20) ** 0.5
+    return scale * FIT_SECONDS["article"].get(method, UNKNOWN_FIT_SECONDS)
 
 
 def jobs(options):
     """Largest datasets first, so the slowest jobs do not come last."""
-    order = sorted(options["datasets"], key=lambda d: -sum(FIT_SECONDS.get(d, {}).values()))
+    order = sorted(options["datasets"],
+                   key=lambda d: -sum(_fit_seconds(options, d, m) for m in options["methods"]))
     return [
-        Job(dataset, noise_type, rate, method, seed)
-        for dataset in order
-        for noise_type, rate in noise_settings(options, dataset)
+        Job(name, noise_type, rate, method, seed)
+        for name in order
+        for noise_type, rate in noise_settings(options, name)
         for method in options["methods"]
         for seed in options["seeds"]
     ]
+
+
+def sweep_job(job, *, cv=5, data=None):
+    """Cross-validated clean-test accuracy of one method under one noise setting.
+
+    The method is wrapped as ``LabelNoiseInjector(make_pipeline(preprocessor,
+    method), ...)``: only the training folds are corrupted, the test folds
+    are scored against the dataset's own labels. ``job.seed`` fixes the noise
+    draw, the fold split and the method's randomness.
+    """
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+    from sklearn.pipeline import make_pipeline
+
+    from skrobust import LabelNoiseInjector
+
+    from .datasets import noise_parameters
+
+    source = get_dataset(job.dataset, data)
+    X, y = source.load()
+    estimator = make_pipeline(source.preprocessor(), METHODS[job.method](job.seed))
+    if job.noise_rate == 0:
+        noise = {"noise_rate": 0.0}
+    else:
+        noise = noise_parameters(job.noise_type, job.noise_rate, source.n_classes)
+    model = LabelNoiseInjector(estimator, **noise, random_state=job.seed)
+    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=job.seed)
+    with one_thread():
+        scores = cross_validate(model, X, y, cv=folds, scoring="accuracy", error_score="raise")
+    return {
+        "accuracy": float(np.mean(scores["test_score"])),
+        "accuracy_folds": [float(s) for s in scores["test_score"]],
+        "fit_time": float(np.mean(scores["fit_time"])),
+    }
 
 
 JOB_FUNCTION = sweep_job
 
 
 def job_options(options):
-    return {"cv": options["cv"]}
+    return {"cv": options["cv"], "data": options.get("data")}
 
 
 def estimate_seconds(options, n_workers):
@@ -108,31 +169,35 @@ def estimate_seconds(options, n_workers):
     folds = options["cv"]
     # a job fits `folds` times on (folds - 1) / folds of the rows; FIT_SECONDS is for 4/5 of them
     scale = (folds - 1) / 0.8
-    total = sum(scale * FIT_SECONDS.get(job.dataset, {}).get(job.method, 5.0) for job in jobs(options))
+    total = sum(scale * _fit_seconds(options, job.dataset, job.method) for job in jobs(options))
     return STARTUP_SECONDS + total / max(1, n_workers)
 
 
 # ---------------------------------------------------------------- summaries
 
 
+KEYS = ["dataset", "noise_type", "noise_rate", "method"]
+
+
 def aggregate(results):
-    """``{(dataset, noise_type, rate, method): {"acc": [...], "time": [...], "errors": [...]}}``."""
-    cells = {}
-    for r in results:
-        key = (r["dataset"], r["noise_type"], r["noise_rate"], r["method"])
-        cell = cells.setdefault(key, {"acc": [], "time": [], "errors": []})
-        cell["acc"].append(r["accuracy"])
-        cell["time"].append(r["fit_time"])
-        if r["error"]:
-            cell["errors"].append(r["error"])
+    """The seed statistics of every cell, from the runner's DataFrame.
+
+    Indexed by ``(dataset, noise_type, noise_rate, method)``; columns ``mean``
+    and ``std`` of the accuracy over seeds (NaN when a seed failed),
+    ``accuracies`` (the list over seeds) and ``fit_time`` (mean seconds).
+    """
+    grouped = results.groupby(KEYS, sort=False)
+    cells = grouped.agg(
+        mean=("accuracy", lambda a: a.mean(skipna=False)),
+        std=("accuracy", lambda a: a.std(ddof=0, skipna=False)),
+        fit_time=("fit_time", "mean"),
+    )
+    cells["accuracies"] = grouped["accuracy"].agg(list)
     return cells
 
 
 def _mean(cells, key):
-    cell = cells.get(key)
-    if cell is None or not cell["acc"] or np.isnan(cell["acc"]).any():
-        return np.nan
-    return float(np.mean(cell["acc"]))
+    return float(cells["mean"].get(key, np.nan))
 
 
 def recovery_ratio(cells, dataset, noise_type, rate, method):
@@ -173,6 +238,7 @@ def summary(results, options, env):
     cells = aggregate(results)
     methods = options["methods"]
     labels = [METHODS[m].label for m in methods]
+    data = options.get("data")
     seeds = options["seeds"]
     n_seeds = len(seeds)
     stat = "mean ± std over seeds" if n_seeds > 1 else "one seed"
@@ -184,8 +250,7 @@ def summary(results, options, env):
             best = np.nanmax(means) if not np.all(np.isnan(means)) else np.nan
             row = [dataset, noise_type, f"{rate:g}"]
             for m, mean in zip(methods, means):
-                cell = cells.get((dataset, noise_type, rate, m), {"acc": []})
-                text = mean_std(cell["acc"], digits=1)
+                text = mean_std(cells["accuracies"].get((dataset, noise_type, rate, m), []), digits=1)
                 row.append(f"**{text}**" if mean == best else text)
             acc_rows.append(row)
             if rate > 0 and REFERENCE in methods:
@@ -236,12 +301,13 @@ def summary(results, options, env):
             markdown_table(["dataset", "noise", "rate", *others], ratio_rows, align="lll" + "r" * len(others)),
         ]
 
+    fit_times = results.groupby(["dataset", "method"])["fit_time"].mean()
     time_rows = []
     for dataset in options["datasets"]:
         row = [dataset]
         for m in methods:
-            times = [t for (d, _, _, mm), c in cells.items() if d == dataset and mm == m for t in c["time"]]
-            row.append(f"{np.nanmean(times):.2f}" if times and not np.all(np.isnan(times)) else "—")
+            seconds = fit_times.get((dataset, m), np.nan)
+            row.append("—" if np.isnan(seconds) else f"{seconds:.2f}")
         time_rows.append(row)
     lines += [
         "",
@@ -253,14 +319,14 @@ def summary(results, options, env):
         markdown_table(["dataset", *labels], time_rows, align="l" + "r" * len(methods)),
     ]
 
-    failures = [r for r in results if r["error"]]
+    failures = results[results["error"] != ""].to_dict("records")
     if failures:
         lines += ["", f"**{len(failures)} job(s) failed** (shown as `failed` above):", ""]
         lines += [
             f"- {r['dataset']} {r['noise_type']} {r['noise_rate']:g} {r['method']} seed {r['seed']}: {r['error']}"
             for r in failures
         ]
-    warned = sorted({(r["method"], w) for r in results for w in r["warnings"].split(",") if w})
+    warned = sorted({(m, w) for m, ws in zip(results["method"], results["warnings"]) for w in ws.split(",") if w})
     if warned:
         lines += ["", "Warnings raised during fits: "
                   + "; ".join(f"{METHODS[m].label}: {w}" for m, w in warned) + "."]
@@ -269,10 +335,13 @@ def summary(results, options, env):
         "",
         "### Settings",
         "",
-        "- every method: `LabelNoiseInjector(make_pipeline(StandardScaler(), method), noise_rate=rate, "
+        "- every method: `LabelNoiseInjector(make_pipeline(preprocessor, method), noise_rate=rate, "
         "random_state=seed)` inside `cross_validate`; the seed also fixes the CV split and the "
-        "method's `random_state`; noise rate 0 is the same clean run for every noise type",
-        "- datasets: " + "; ".join(f"`{d}` = {DATASETS[d].description}" for d in options["datasets"]),
+        "method's `random_state`; noise rate 0 is the same clean run for every noise type; "
+        + ("preprocessor: numeric columns median-imputed and standardised, the others imputed with "
+           "the most frequent value and one-hot encoded (`ColumnTransformer`), fitted in each training fold"
+           if data else "preprocessor: `StandardScaler()`"),
+        "- datasets: " + "; ".join(f"`{d}` = {get_dataset(d, data).description}" for d in options["datasets"]),
         "- noise: " + "; ".join(f"`{t}`: {NOISE_TYPES[t]}" for t in options["noise_types"])
         + "; exactly the expected number of labels per class is changed (skrobust's injector); "
         "with two classes pair noise is symmetric noise, so it is run once, as symmetric",
@@ -298,27 +367,25 @@ def plot(results, options, path):
     cells = aggregate(results)
     datasets, noise_types, methods = options["datasets"], options["noise_types"], options["methods"]
     colors = plt.get_cmap("tab10").colors
-    fig, axes = plt.subplots(len(datasets), len(noise_types), squeeze=False, sharex=True,
+    fig, axes = plt.subplots(len(datasets), len(noise_types), squeeze=False, sharex=True, sharey="row",
                              figsize=(4.2 * len(noise_types), 3.0 * len(datasets) + 1.2))
-    for i, dataset in enumerate(datasets):
+    for i, name in enumerate(datasets):
+        two = get_dataset(name, options.get("data")).n_classes == 2
         for j, noise_type in enumerate(noise_types):
             ax = axes[i, j]
-            same = noise_type == "pair" and _two_classes(dataset)
+            same = noise_type == "pair" and two
             source = "symmetric" if same else noise_type
             for k, m in enumerate(methods):
-                xs, ys, es = [], [], []
-                for rate in options["rates"]:
-                    key = (dataset, "none" if rate == 0 else source, rate, m)
-                    if key in cells:
-                        acc = np.asarray(cells[key]["acc"], dtype=float)
-                        xs.append(rate)
-                        ys.append(100 * acc.mean())
-                        es.append(100 * acc.std())
+                keys = [(name, "none" if rate == 0 else source, rate, m) for rate in options["rates"]]
+                keys = [key for key in keys if key in cells.index]
+                xs = [key[2] for key in keys]
+                ys = [100 * cells.at[key, "mean"] for key in keys]
+                es = [100 * cells.at[key, "std"] for key in keys]
                 style, width = _STYLE[METHODS[m].kind]
                 ax.errorbar(xs, ys, yerr=es if len(options["seeds"]) > 1 else None, ls=style, lw=width,
                             marker=_MARKERS[k % len(_MARKERS)], ms=5, capsize=3, color=colors[k % 10],
                             label=METHODS[m].label)
-            title = f"{dataset} — {noise_type.replace('_', '-')} noise"
+            title = f"{name} — {noise_type.replace('_', '-')} noise"
             ax.set_title(title + (" (= symmetric: 2 classes)" if same else ""), fontsize=10)
             ax.grid(alpha=0.3)
             ax.set_xticks(options["rates"])
