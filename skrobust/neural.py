@@ -388,6 +388,14 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
             )
         if np.any(sample_weight < 0):
             raise ValueError("sample_weight must be non-negative.")
+        # Keras averages a batch's weighted losses over the number of samples,
+        # not over their weights: scaled to mean 1 over the samples kept
+        # (scikeras drops those of weight 0), the weights give the loss
+        # scikit-learn's estimators minimise, sum(w * loss) / sum(w), so that
+        # an integer weight is the same as repeating the sample.
+        total = float(np.sum(sample_weight, dtype=np.float64))
+        if total > 0:
+            sample_weight = sample_weight * np.float32(np.count_nonzero(sample_weight) / total)
         return sample_weight
 
 

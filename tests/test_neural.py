@@ -234,6 +234,27 @@ def test_predict_checks_the_number_of_features(fitted, data):
         fitted.predict(X[:, :3])
 
 
+@pytest.mark.slow
+def test_integer_sample_weight_is_repeating_the_sample(MAEClassifier, data):
+    # Full batches (batch_size above the sample count): the same gradient
+    # steps, up to float32 rounding in the sums.
+    X, y = data
+    weight = np.random.RandomState(0).randint(0, 3, size=len(y))
+    params = dict(epochs=5, batch_size=1000, random_state=0)
+    weighted = MAEClassifier(**params).fit(X, y, sample_weight=weight)
+    repeated = MAEClassifier(**params).fit(X.repeat(weight, axis=0), y.repeat(weight))
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_scaling_every_sample_weight_changes_nothing(MAEClassifier, data):
+    X, y = data
+    weight = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y))
+    a = MAEClassifier(**FAST).fit(X, y, sample_weight=weight)
+    b = MAEClassifier(**FAST).fit(X, y, sample_weight=10 * weight)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-6)
+
+
 # --- persistence: the fitted state is NumPy weights -------------------------
 
 
