@@ -9,6 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, _raise_for_params, _routing_enabled
+from ._proba import proba_in_classes
 
 _DELEGATED = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
@@ -36,9 +37,13 @@ class BaseMetaClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Wraps one classifier: its default, tags, metadata routing and delegation.
 
     Subclasses fit ``self.estimator_`` (a clone of :meth:`_get_estimator`) in
-    ``fit`` and call :meth:`_copy_fitted_attributes`; prediction is delegated
-    to ``estimator_``. Finiteness and sparsity checks of ``X`` are left to the
-    inner estimator, whose input tags are copied.
+    ``fit`` and call :meth:`_copy_fitted_attributes` with the classes of the
+    ``y`` given to ``fit``; prediction is delegated to ``estimator_``, and
+    probabilities get a column per class of ``classes_`` (0 for a class that
+    ``estimator_`` never saw; an inner estimator without ``classes_``, such
+    as cleanlab's ``CleanLearning``, gives its columns in that order).
+    Finiteness and sparsity checks of ``X`` are left to the inner estimator,
+    whose input tags are copied.
     """
 
     _parameter_constraints: dict = {
@@ -64,8 +69,8 @@ class BaseMetaClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             return process_routing(self, method, **params).estimator[method]
         return params
 
-    def _copy_fitted_attributes(self):
-        self.classes_ = self.estimator_.classes_
+    def _copy_fitted_attributes(self, classes):
+        self.classes_ = classes
         for attr in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, attr):
                 setattr(self, attr, getattr(self.estimator_, attr))
@@ -73,7 +78,10 @@ class BaseMetaClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _delegate(self, method, X, params):
         check_is_fitted(self)
         _raise_for_params(params, self, method)  # without routing, no predict params
-        return getattr(self.estimator_, method)(X, **self._route_params(params, method))
+        params = self._route_params(params, method)
+        if method in ("predict_proba", "predict_log_proba"):
+            return proba_in_classes(self.estimator_, X, self.classes_, method=method, **params)
+        return getattr(self.estimator_, method)(X, **params)
 
     @available_if(_estimator_has("predict"))
     def predict(self, X, **params):

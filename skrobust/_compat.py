@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import (
 
 # Row indexing of X and of fit parameters, as scikit-learn's meta-estimators do it.
 from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _check_method_params
+from sklearn.utils.validation import _check_method_params, _check_sample_weight
 
 __all__ = [
     "HasMethods",
@@ -25,6 +25,7 @@ __all__ = [
     "Options",
     "StrOptions",
     "_check_method_params",
+    "_check_sample_weight",
     "_safe_indexing",
     "_fit_context",
     "_raise_for_params",

@@ -3,16 +3,29 @@
 import numpy as np
 
 
-def proba_in_classes(estimator, X, classes):
+def proba_in_classes(estimator, X, classes, *, method="predict_proba", **params):
     """``estimator.predict_proba(X)`` with one column per entry of ``classes``.
 
     ``estimator`` may know only some of ``classes`` (it was fitted on a subset
-    of the rows); the columns of the classes it does not know are 0.
+    of the rows); the columns of the classes it does not know are 0 (``-inf``
+    for ``method="predict_log_proba"``). An estimator without ``classes_``
+    (cleanlab's ``CleanLearning``) must give a column per class, in order.
     ``classes`` must be sorted, as every fitted ``classes_`` is.
     """
-    known = estimator.predict_proba(X)
-    proba = np.zeros((known.shape[0], len(classes)))
-    proba[:, np.searchsorted(classes, estimator.classes_)] = known
+    known = getattr(estimator, method)(X, **params)
+    inner = getattr(estimator, "classes_", None)
+    if inner is None:
+        if known.shape[1] != len(classes):
+            raise ValueError(
+                f"{type(estimator).__name__}.{method} gave {known.shape[1]} columns for "
+                f"{len(classes)} classes, and has no classes_ to say which they are."
+            )
+        return known
+    if len(inner) == len(classes) and np.array_equal(inner, classes):
+        return known
+    fill = -np.inf if method == "predict_log_proba" else 0.0
+    proba = np.full((known.shape[0], len(classes)), fill)
+    proba[:, np.searchsorted(classes, inner)] = known
     return proba
 
 

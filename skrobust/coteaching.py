@@ -1,20 +1,29 @@
 """Co-teaching (Han et al., 2018) as a scikit-learn classifier."""
 
-import warnings
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
+from sklearn.model_selection import cross_val_predict
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, get_tags
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import with_inner_input_tags
-from ._compat import HasMethods, Interval, Options, StrOptions, _fit_context
+from ._compat import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    _routing_enabled,
+)
 from ._proba import PredictFromProbaMixin, proba_in_classes
-from ._validation import check_labels
+from ._validation import check_folds, check_labels, check_n_classes
 
 _MAX_SEED = np.iinfo(np.int32).max
 # Probabilities are clipped here before the log, so a zero probability gives a
@@ -93,9 +102,8 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         alone with :func:`skrobust.estimate_noise_rate` (confident learning on
         out-of-fold probabilities of its default extra-trees model, which
         estimates the rate better than most peer models; folds from ``cv``) and
-        clips it to ``[0, min(0.9, 1 - 1 / n_classes)]`` (with fewer folds
-        when a class has fewer rows than ``cv`` asks for, and 0 with a warning
-        when a class has a single row). The resolved value is ``forget_rate_``.
+        clips it to ``[0, min(0.9, 1 - 1 / n_classes)]`` (folds by the rule
+        described under ``cv``). The resolved value is ``forget_rate_``.
 
     num_gradual : int, default=10
         Number of epochs over which the forget rate ramps up from 0.
@@ -136,7 +144,12 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
     cv : int, cross-validation generator or iterable, default=5
         Folds for ``forget_rate="auto"`` and for the out-of-fold losses of the
         rounds mode. An int means ``StratifiedKFold`` (shuffled with a seed
-        from ``random_state`` in the rounds mode, so the peers' folds differ).
+        from ``random_state`` in the rounds mode, so the peers' folds differ),
+        under skrobust's fold rule (as in :func:`skrobust.out_of_fold_proba`):
+        fewer folds, with a warning, when the smallest class has fewer rows
+        (down to 2); a class with a single row cannot be cross-validated, so
+        it is never forgotten in the rounds mode and counts as correctly
+        labelled in the noise-rate estimate, with a warning.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the peers, the shuffling of the batches and the folds. Pass an
@@ -297,27 +310,15 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             return float(self.forget_rate)
         from .detection import estimate_noise_rate
 
-        cv = self.cv
-        if cv is None or isinstance(cv, Integral):
-            # Fewer folds when a class is smaller than the folds asked for.
-            smallest = np.unique(y, return_counts=True)[1].min()
-            cv = min(5 if cv is None else cv, smallest)
-            if cv < 2:
-                warnings.warn(
-                    "forget_rate='auto' cannot estimate the noise rate: a class has "
-                    "a single sample, so no fold can hold it out. Using "
-                    "forget_rate=0 (plain training of both peers).",
-                    UserWarning,
-                )
-                return 0.0
         # Not the peers' own model: a flexible, smooth one estimates the rate
-        # better (see skrobust.detection.default_estimator).
-        rate = estimate_noise_rate(None, X, y, cv=cv, random_state=seed)
+        # better (see skrobust.detection.default_estimator). An int cv follows
+        # skrobust's fold rule (skrobust._validation.check_folds).
+        rate = estimate_noise_rate(None, X, y, cv=self.cv, random_state=seed)
         upper = min(0.9, 1.0 - 1.0 / len(self.classes_))
         return float(np.clip(rate, 0.0, upper))
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the two peers by co-teaching on ``X`` and the (noisy) labels ``y``.
 
         Parameters
@@ -328,6 +329,17 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
 
         y : array-like of shape (n_samples,)
             The labels, possibly noisy. Any label values (ints, strings).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights. They weigh the small-loss selection (each
+            peer keeps the smallest losses up to ``1 - forget_rate`` of the
+            batch's total weight) and are passed with the kept rows to the
+            peers' ``partial_fit`` (incremental mode) or ``fit`` (rounds mode,
+            also for the out-of-fold losses), which must accept them. With
+            metadata routing enabled, the peers get them by request
+            (``set_partial_fit_request`` / ``set_fit_request`` on
+            ``estimator``).
+            The ``forget_rate="auto"`` estimate counts rows, unweighted.
 
         Returns
         -------
@@ -340,10 +352,15 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         y = check_labels(y)
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
+        check_n_classes(self.classes_, "CoTeachingClassifier")
         y_code = encoder.transform(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
 
         estimator = self._get_estimator()
         self.mode_ = self._resolve_mode(estimator)
+        self._sample_weight = sample_weight
+        self._peer_weight = self._route_sample_weight(estimator, sample_weight)
         rng = check_random_state(self.random_state)
         peer_seeds = rng.randint(_MAX_SEED, size=2)
         self.estimators_ = [_seeded_clone(estimator, seed) for seed in peer_seeds]
@@ -356,12 +373,39 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             num_gradual=self.num_gradual,
             exponent=self.exponent,
         )
-        if self.mode_ == "incremental":
-            self._fit_incremental(X, y, y_code, schedule, rng)
-        else:
-            self._fit_rounds(X, y, y_code, schedule, rng)
+        try:
+            if self.mode_ == "incremental":
+                self._fit_incremental(X, y, y_code, schedule, rng)
+            else:
+                self._fit_rounds(X, y, y_code, schedule, rng)
+        finally:
+            del self._sample_weight, self._peer_weight  # only for this fit
         self.n_iter_ = self.max_epochs
         return self
+
+    def _route_sample_weight(self, estimator, sample_weight):
+        """The weights the peers are trained with (``None``: none), by routing or directly."""
+        method = "partial_fit" if self.mode_ == "incremental" else "fit"
+        if _routing_enabled():
+            params = {} if sample_weight is None else {"sample_weight": sample_weight}
+            routed = process_routing(self, "fit", **params)
+            return routed.estimator[method].get("sample_weight")
+        if sample_weight is None:
+            return None
+        if "sample_weight" not in inspect.signature(getattr(estimator, method)).parameters:
+            raise ValueError(
+                f"sample_weight was passed, but {type(estimator).__name__}.{method}, which "
+                f"trains the peers in the {self.mode_} mode, takes no sample_weight; "
+                "use an estimator that accepts it, or fit without sample_weight."
+            )
+        return sample_weight
+
+    def _weights(self, rows):
+        """The ranking weights and the peers' fit parameters of ``rows``."""
+        ranking = None if self._sample_weight is None else self._sample_weight[rows]
+        if self._peer_weight is None:
+            return ranking, {}
+        return ranking, {"sample_weight": self._peer_weight[rows]}
 
     def _fit_incremental(self, X, y, y_code, schedule, rng):
         n_samples = len(y)
@@ -372,10 +416,10 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             kept[:] = False
             for batch in np.array_split(rng.permutation(n_samples), n_batches):
                 if rate > 0:
-                    n_keep = max(1, int((1.0 - rate) * len(batch)))
                     X_batch = X[batch]
+                    weight = self._weights(batch)[0]
                     selected = [
-                        batch[_smallest(self._loss(peer, X_batch, y_code[batch]), n_keep)]
+                        batch[_smallest(self._loss(peer, X_batch, y_code[batch]), 1.0 - rate, weight)]
                         for peer in peers
                     ]
                 else:
@@ -385,7 +429,9 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
                 # Each peer learns from the rows its peer selected.
                 for k in (0, 1):
                     rows = selected[1 - k]
-                    peers[k].partial_fit(X[rows], y[rows], classes=self.classes_)
+                    peers[k].partial_fit(
+                        X[rows], y[rows], classes=self.classes_, **self._weights(rows)[1]
+                    )
             self._log(epoch, rate, kept)
         self.kept_mask_ = kept
 
@@ -398,14 +444,14 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             if round_ == 0 or rate == 0:
                 selected = [everything, everything]
             else:
-                n_keep = max(1, int((1.0 - rate) * n_samples))
                 selected = [
                     _smallest_per_class(
                         self._out_of_fold_loss(
                             k, X, y, y_code, trained_on[k], rng.randint(_MAX_SEED)
                         ),
-                        n_keep,
+                        1.0 - rate,
                         y_code,
+                        self._weights(everything)[0],
                     )
                     for k in (0, 1)
                 ]
@@ -414,7 +460,7 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
                 kept[k, selected[k]] = True
             for k in (0, 1):
                 rows = np.sort(selected[1 - k])
-                self.estimators_[k].fit(X[rows], y[rows])
+                self.estimators_[k].fit(X[rows], y[rows], **self._weights(rows)[1])
                 trained_on[k] = rows
             self._log(round_, rate, kept)
         self.kept_mask_ = kept
@@ -427,22 +473,23 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         outside[trained_on] = False
         if outside.any():
             loss[outside] = self._loss(peer, X[outside], y_code[outside])
-        y_in = y[trained_on]
-        cv = self.cv
-        if cv is None or isinstance(cv, Integral):
-            n_splits = min(5 if cv is None else cv, np.unique(y_in, return_counts=True)[1].min())
-            if n_splits < 2:  # a class with a single row: no fold can hold it out
-                loss[trained_on] = self._loss(peer, X[trained_on], y_code[trained_on])
-                return loss
-            cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
-        cv = check_cv(cv, y_in, classifier=True)
+        # skrobust's fold rule; rows no fold can hold out (a class with a
+        # single row) are never forgotten.
+        splitter, held_out = check_folds(self.cv, y[trained_on], seed)
+        loss[trained_on[~held_out]] = -np.inf
+        if splitter is None:
+            return loss
+        inside = trained_on[held_out]
         proba = cross_val_predict(
-            clone(peer), X[trained_on], y_in, cv=cv, method="predict_proba"
+            clone(peer),
+            X[inside],
+            y[inside],
+            cv=splitter,
+            method="predict_proba",
+            params=self._weights(inside)[1],
         )
-        columns = np.searchsorted(self.classes_, np.unique(y_in))
-        loss[trained_on] = _cross_entropy(
-            proba, columns, y_code[trained_on], len(self.classes_)
-        )
+        columns = np.searchsorted(self.classes_, np.unique(y[inside]))
+        loss[inside] = _cross_entropy(proba, columns, y_code[inside], len(self.classes_))
         return loss
 
     def _loss(self, peer, X, y_code):
@@ -479,6 +526,26 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             peers = [self.estimators_[self.predict_with]]
         return np.mean([proba_in_classes(peer, X, self.classes_) for peer in peers], axis=0)
 
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            ``fit`` consumes ``sample_weight`` (when requested) for the
+            small-loss selection and routes it to the peers' ``partial_fit``
+            (incremental mode) or ``fit`` (rounds mode).
+        """
+        estimator = self._get_estimator()
+        router = MetadataRouter(owner=self).add_self_request(self)
+        incremental = self.mode == "incremental" or (
+            self.mode == "auto" and hasattr(estimator, "partial_fit")
+        )
+        callee = "partial_fit" if incremental else "fit"
+        return router.add(
+            estimator=estimator, method_mapping=MethodMapping().add(caller="fit", callee=callee)
+        )
+
     def __sklearn_tags__(self):
         return with_inner_input_tags(super().__sklearn_tags__(), self._get_estimator())
 
@@ -504,17 +571,28 @@ def _cross_entropy(proba, columns, y_code, n_classes):
     return -np.log(np.clip(p_true, _EPS, None))
 
 
-def _smallest_per_class(loss, n_keep, y_code):
-    """The ``n_keep`` smallest losses, plus the smallest of each class they miss.
+def _smallest_per_class(loss, keep_fraction, y_code, weight=None):
+    """The smallest losses (as :func:`_smallest`), plus the smallest of each class they miss.
 
     A peer refit from scratch needs every class in its training rows.
     """
-    keep = _smallest(loss, n_keep)
+    keep = _smallest(loss, keep_fraction, weight)
     missing = np.setdiff1d(np.unique(y_code), y_code[keep])
     extra = [np.flatnonzero(y_code == c)[np.argmin(loss[y_code == c])] for c in missing]
     return np.concatenate([keep, np.asarray(extra, dtype=keep.dtype)])
 
 
-def _smallest(loss, n_keep):
-    """Indices of the ``n_keep`` smallest losses (ties broken by position)."""
-    return np.argsort(loss, kind="stable")[:n_keep]
+def _smallest(loss, keep_fraction, weight=None):
+    """Indices of the smallest losses, at least one (ties broken by position).
+
+    As many as make up ``keep_fraction`` of the rows, or with ``weight``, of
+    their total weight (the longest prefix whose weight does not exceed it;
+    unit weights keep exactly the rows that no weight keeps).
+    """
+    order = np.argsort(loss, kind="stable")
+    if weight is None:
+        n_keep = int(keep_fraction * len(loss))
+    else:
+        cumulative = np.cumsum(weight[order])
+        n_keep = int(np.searchsorted(cumulative, keep_fraction * cumulative[-1], side="right"))
+    return order[: max(1, n_keep)]

@@ -5,8 +5,14 @@ scikit-learn computes the out-of-fold class probabilities (``check_cv`` +
 does); cleanlab does the confident learning on top of them
 (:func:`cleanlab.filter.find_label_issues`, :func:`cleanlab.count.estimate_joint`).
 This module only adds the glue: label encoding (so that any label values
-work), cross-validation that every class can survive, and the
-scikit-learn calling conventions.
+work), cross-validation that every class can survive (skrobust's one fold
+rule, :func:`~skrobust._validation.check_folds`), and the scikit-learn
+calling conventions.
+
+Parallelism goes through joblib only: ``n_jobs`` fits folds in parallel
+(:func:`~sklearn.model_selection.cross_val_predict`), while cleanlab's filter
+always runs in the calling process (``n_jobs=1``), so that no dependency
+starts processes inside a joblib, loky or Dask worker.
 
 None of these functions ever sees true labels: they estimate which of the
 *given* labels are wrong from how well a model trained on the other folds
@@ -16,14 +22,26 @@ agrees with them.
 from numbers import Integral
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.ensemble import ExtraTreesClassifier
-from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
+from sklearn.model_selection import cross_val_predict
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_consistent_length
 
-from ._validation import check_labels
+from ._compat import (
+    HasMethods,
+    StrOptions,
+    _check_method_params,
+    _safe_indexing,
+    validate_params,
+)
+from ._validation import (
+    check_fit_input,
+    check_folds,
+    check_labels,
+    check_n_classes,
+    check_pred_probs,
+)
 
 __all__ = ["out_of_fold_proba", "find_label_issues", "estimate_noise_rate"]
 
@@ -56,74 +74,64 @@ def _default_estimator(estimator, random_state=None):
     return default_estimator(random_state) if estimator is None else estimator
 
 
-def _check_has_proba(estimator):
-    if not hasattr(estimator, "predict_proba"):
-        raise TypeError(
-            "The estimator must implement predict_proba to estimate label noise; "
-            f"got {type(estimator).__name__}, which does not."
-        )
-
-
-def _encode(y):
+def _encode(y, X, pred_probs, owner):
     """Labels as 0..K-1 plus the sorted classes; at least two classes required."""
-    y = check_labels(y)
+    if pred_probs is None:
+        y = check_fit_input(X, y)
+    else:
+        y = check_labels(y)
     encoder = LabelEncoder().fit(y)
-    if len(encoder.classes_) < 2:
-        raise ValueError(
-            "Label noise can't be estimated when only one class is present in y; "
-            f"got the single class {encoder.classes_.tolist()}."
-        )
+    check_n_classes(encoder.classes_, owner)
     return encoder.transform(y), encoder.classes_
 
 
-def _check_cv(cv, y_encoded, random_state):
-    """A splitter for ``y_encoded``; an int gives a shuffled, seeded StratifiedKFold.
+def _oof_encoded(estimator, X, y_encoded, *, cv, n_jobs, random_state, params, classes=None):
+    """Out-of-fold probabilities, one column per code of ``y_encoded`` (0..K-1).
 
-    An int larger than the smallest class is refused: some training fold would
-    miss that class and its probability column would be undefined.
+    Folds by :func:`~skrobust._validation.check_folds`; the rows it cannot
+    hold out (a class with a single sample) get a row of NaN. ``classes``
+    (the labels the codes stand for) names them in its warnings.
     """
-    if cv is None:
-        cv = 5
-    if isinstance(cv, Integral) and not isinstance(cv, bool):
-        if cv < 2:
-            raise ValueError(f"cv must be at least 2 folds; got cv={cv}.")
-        smallest = int(np.bincount(y_encoded).min())
-        if cv > smallest:
-            raise ValueError(
-                f"cv={cv} is larger than the number of samples in the smallest "
-                f"class ({smallest}); every class needs at least cv samples. "
-                "Lower cv or pass a splitter."
-            )
-        return StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
-    return check_cv(cv, y_encoded, classifier=True)
-
-
-def _oof_encoded(estimator, X, y_encoded, *, cv, n_jobs, random_state, params):
     estimator = _default_estimator(estimator, random_state)
-    _check_has_proba(estimator)
     check_consistent_length(X, y_encoded)
-    splitter = _check_cv(cv, y_encoded, random_state)
-    return cross_val_predict(
+    splitter, held_out = check_folds(cv, y_encoded, random_state, classes=classes)
+    proba = np.full((len(y_encoded), int(y_encoded.max()) + 1), np.nan)
+    if splitter is None:
+        return proba
+    if held_out.all():
+        rows, X_cv, y_cv, params_cv = slice(None), X, y_encoded, params
+    else:
+        rows = np.flatnonzero(held_out)
+        X_cv, y_cv = _safe_indexing(X, rows), y_encoded[rows]
+        params_cv = _check_method_params(X, params=params or {}, indices=rows)
+    oof = cross_val_predict(
         clone(estimator),
-        X,
-        y_encoded,
+        X_cv,
+        y_cv,
         cv=splitter,
         n_jobs=n_jobs,
         method="predict_proba",
-        params=params,
+        params=params_cv,
     )
+    if held_out.all():
+        return oof
+    proba[rows] = 0.0  # classes that no fold holds out are never predicted
+    proba[np.ix_(rows, np.unique(y_cv))] = oof
+    return proba
 
 
-def _check_pred_probs(pred_probs, n_samples, n_classes):
-    pred_probs = np.asarray(pred_probs, dtype=float)
-    if pred_probs.shape != (n_samples, n_classes):
-        raise ValueError(
-            f"pred_probs must have shape (n_samples, n_classes) = ({n_samples}, "
-            f"{n_classes}), one column per sorted class of y; got {pred_probs.shape}."
-        )
-    return pred_probs
+_PARAMS = {
+    "estimator": [HasMethods(["fit", "predict_proba"]), None],
+    "X": ["array-like", "sparse matrix", None],
+    "y": ["array-like"],
+    "cv": ["cv_object"],
+    "n_jobs": [Integral, None],
+    "random_state": ["random_state"],
+    "params": [dict, None],
+}
 
 
+@validate_params(_PARAMS, prefer_skip_nested_validation=False)
 def out_of_fold_proba(
     estimator, X, y, *, cv=5, n_jobs=None, random_state=None, params=None
 ):
@@ -150,11 +158,14 @@ def out_of_fold_proba(
     cv : int, cross-validation generator or iterable, default=5
         An int is the number of folds of a
         :class:`~sklearn.model_selection.StratifiedKFold` shuffled with
-        ``random_state``; it may not exceed the size of the smallest class.
-        Anything else goes through :func:`~sklearn.model_selection.check_cv`.
+        ``random_state``. When the smallest class has fewer samples, fewer
+        folds are used (down to 2, with a warning); the rows of a class with
+        a single sample cannot be held out and get probabilities of NaN
+        (with a warning). Anything else goes through
+        :func:`~sklearn.model_selection.check_cv`.
 
     n_jobs : int, default=None
-        Folds fitted in parallel (``None`` means 1 unless in a
+        Folds fitted in parallel by joblib (``None`` means 1 unless in a
         :func:`joblib.parallel_backend` context).
 
     random_state : int, RandomState instance or None, default=None
@@ -167,7 +178,8 @@ def out_of_fold_proba(
     Returns
     -------
     proba : ndarray of shape (n_samples, n_classes)
-        Out-of-fold probabilities, columns in the order of ``classes``.
+        Out-of-fold probabilities, columns in the order of ``classes``; a row
+        of NaN for each sample that the folds could not hold out.
 
     classes : ndarray of shape (n_classes,)
         The sorted distinct labels of ``y``.
@@ -186,7 +198,7 @@ def out_of_fold_proba(
     >>> proba.shape, classes.tolist()
     ((150, 3), [0, 1, 2])
     """
-    y_encoded, classes = _encode(y)
+    y_encoded, classes = _encode(y, X, None, "out_of_fold_proba")
     proba = _oof_encoded(
         estimator,
         X,
@@ -195,12 +207,15 @@ def out_of_fold_proba(
         n_jobs=n_jobs,
         random_state=random_state,
         params=params,
+        classes=classes,
     )
     return proba, classes
 
 
-def _pred_probs_and_labels(estimator, X, y, cv, n_jobs, random_state, pred_probs, params):
-    y_encoded, classes = _encode(y)
+def _pred_probs_and_labels(
+    estimator, X, y, cv, n_jobs, random_state, pred_probs, params, owner
+):
+    y_encoded, classes = _encode(y, X, pred_probs, owner)
     if pred_probs is None:
         pred_probs = _oof_encoded(
             estimator,
@@ -210,14 +225,21 @@ def _pred_probs_and_labels(estimator, X, y, cv, n_jobs, random_state, pred_probs
             n_jobs=n_jobs,
             random_state=random_state,
             params=params,
+            classes=classes,
         )
     else:
-        if estimator is not None:
-            _check_has_proba(estimator)
-        pred_probs = _check_pred_probs(pred_probs, len(y_encoded), len(classes))
+        pred_probs = check_pred_probs(pred_probs, len(y_encoded), len(classes))
     return y_encoded, pred_probs
 
 
+@validate_params(
+    {
+        **_PARAMS,
+        "filter_by": [StrOptions(set(FILTER_BY))],
+        "pred_probs": ["array-like", None],
+    },
+    prefer_skip_nested_validation=False,
+)
 def find_label_issues(
     estimator,
     X,
@@ -249,7 +271,8 @@ def find_label_issues(
         The given (possibly noisy) labels, any values.
 
     cv : int, cross-validation generator or iterable, default=5
-        As in :func:`out_of_fold_proba`.
+        As in :func:`out_of_fold_proba`; rows that the folds cannot hold out
+        are never flagged.
 
     filter_by : {"prune_by_noise_rate", "prune_by_class", "both", \
 "confident_learning", "predicted_neq_given", "low_normalized_margin", \
@@ -257,14 +280,16 @@ def find_label_issues(
         cleanlab's rule for picking the issues from the confident joint.
 
     n_jobs : int, default=None
-        Parallel folds, and cleanlab's worker count (``None`` means 1).
+        Folds fitted in parallel by joblib (``None`` means 1). cleanlab's
+        filter always runs in this process.
 
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds when ``cv`` is an int.
 
     pred_probs : array-like of shape (n_samples, n_classes), default=None
         Out-of-fold probabilities you already have (columns in sorted class
-        order); the cross-validation is then skipped.
+        order; rows finite, non-negative and summing to 1, or entirely NaN
+        for a row kept as given); the cross-validation is then skipped.
 
     params : dict, default=None
         Fit parameters for the estimator, split with the folds.
@@ -297,18 +322,38 @@ def find_label_issues(
     >>> print(int(issues[:15].sum()), int(issues[15:].sum()))  # of 15 flipped, of 285 clean
     13 0
     """
-    if filter_by not in FILTER_BY:
-        raise ValueError(
-            f"filter_by must be one of {list(FILTER_BY)}; got {filter_by!r}."
-        )
     y_encoded, pred_probs = _pred_probs_and_labels(
-        estimator, X, y, cv, n_jobs, random_state, pred_probs, params
+        estimator, X, y, cv, n_jobs, random_state, pred_probs, params, "find_label_issues"
     )
-    return _confident_learning(y_encoded, pred_probs, filter_by, n_jobs)[0]
+    return _confident_learning(y_encoded, pred_probs, filter_by)[0]
 
 
-def _confident_learning(y_encoded, pred_probs, filter_by, n_jobs):
+def _held_out_problem(y_encoded, pred_probs):
+    """The rows with probabilities, and the classes among them, as a smaller problem.
+
+    Returns ``rows`` (mask), ``present`` (the codes among those rows) and
+    the rows' codes and probabilities re-encoded over ``present`` (rows
+    renormalised over those columns); ``None`` for the last two when fewer
+    than two classes are present, so that nothing can be estimated.
+    """
+    rows = ~np.isnan(pred_probs).all(axis=1)
+    present = np.unique(y_encoded[rows])
+    if present.size < 2:
+        return rows, present, None, None
+    if rows.all() and present.size == pred_probs.shape[1]:
+        return rows, present, y_encoded, pred_probs
+    sub = pred_probs[np.ix_(rows, present)]
+    total = sub.sum(axis=1, keepdims=True)
+    sub = np.divide(sub, total, out=np.full_like(sub, 1.0 / present.size), where=total > 0)
+    return rows, present, np.searchsorted(present, y_encoded[rows]), sub
+
+
+def _confident_learning(y_encoded, pred_probs, filter_by):
     """cleanlab's label-issue mask and noise matrix, from one confident joint.
+
+    Rows of NaN (not held out by the folds) are kept as given: never
+    flagged, and outside the estimate of the noise matrix, whose columns of
+    classes without such rows are those of the identity.
 
     The confident joint is computed once (calibrated, as cleanlab's filter and
     ``CleanLearning`` compute it) and passed to the filter, as ``CleanLearning``
@@ -320,17 +365,27 @@ def _confident_learning(y_encoded, pred_probs, filter_by, n_jobs):
     from cleanlab.count import compute_confident_joint
     from cleanlab.filter import find_label_issues as cl_find_label_issues
 
-    confident_joint = compute_confident_joint(y_encoded, pred_probs)
+    n_classes = pred_probs.shape[1]
+    mask = np.zeros(len(y_encoded), dtype=bool)
+    noise_matrix = np.eye(n_classes)
+    rows, present, labels, probs = _held_out_problem(y_encoded, pred_probs)
+    if labels is None:
+        return mask, noise_matrix
+    confident_joint = compute_confident_joint(labels, probs)
     # "confident_learning" re-estimates the joint itself (and warns if given one).
     given = {} if filter_by == "confident_learning" else {"confident_joint": confident_joint}
-    mask = cl_find_label_issues(
-        y_encoded,
-        pred_probs,
-        filter_by=filter_by,
-        n_jobs=effective_n_jobs(n_jobs),
-        **given,
-    )
-    return np.asarray(mask, dtype=bool), _noise_matrix(y_encoded, pred_probs, confident_joint)
+    # n_jobs=1: cleanlab's own pool would start processes inside joblib, loky
+    # or Dask workers ("daemonic processes are not allowed to have children"),
+    # and in a worker whose multiprocessing does not fork (a loky worker) its
+    # pool workers lack the module global they read: "NameError: name
+    # 'pred_probs_by_class' is not defined" (cleanlab 2.9 filter.py decides
+    # by the OS, not by the start method, whether globals reach its workers;
+    # its docstring tip: https://github.com/cleanlab/cleanlab/issues/150).
+    # skrobust parallelises through joblib (the folds) instead.
+    found = cl_find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1, **given)
+    mask[rows] = np.asarray(found, dtype=bool)
+    noise_matrix[np.ix_(present, present)] = _noise_matrix(labels, probs, confident_joint)
+    return mask, noise_matrix
 
 
 def _noise_matrix(y_encoded, pred_probs, confident_joint=None):
@@ -346,6 +401,9 @@ def _noise_matrix(y_encoded, pred_probs, confident_joint=None):
     return estimate_latent(confident_joint, y_encoded)[1]
 
 
+@validate_params(
+    {**_PARAMS, "pred_probs": ["array-like", None]}, prefer_skip_nested_validation=False
+)
 def estimate_noise_rate(
     estimator,
     X,
@@ -377,17 +435,17 @@ def estimate_noise_rate(
         The given (possibly noisy) labels, any values.
 
     cv : int, cross-validation generator or iterable, default=5
-        As in :func:`out_of_fold_proba`.
+        As in :func:`out_of_fold_proba`; rows that the folds cannot hold out
+        count as correctly labelled.
 
     n_jobs : int, default=None
-        Folds fitted in parallel (``None`` means 1).
+        Folds fitted in parallel by joblib (``None`` means 1).
 
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds when ``cv`` is an int.
 
     pred_probs : array-like of shape (n_samples, n_classes), default=None
-        Out-of-fold probabilities you already have (columns in sorted class
-        order); the cross-validation is then skipped.
+        As in :func:`find_label_issues`; the cross-validation is then skipped.
 
     params : dict, default=None
         Fit parameters for the estimator, split with the folds.
@@ -430,7 +488,11 @@ def estimate_noise_rate(
     from cleanlab.count import estimate_joint
 
     y_encoded, pred_probs = _pred_probs_and_labels(
-        estimator, X, y, cv, n_jobs, random_state, pred_probs, params
+        estimator, X, y, cv, n_jobs, random_state, pred_probs, params, "estimate_noise_rate"
     )
-    joint = estimate_joint(y_encoded, pred_probs)
-    return float(np.clip(1.0 - np.trace(joint), 0.0, 1.0 - np.finfo(float).eps))
+    rows, _, labels, probs = _held_out_problem(y_encoded, pred_probs)
+    if labels is None:
+        return 0.0
+    joint = estimate_joint(labels, probs)
+    rate = (1.0 - np.trace(joint)) * np.count_nonzero(rows) / len(rows)
+    return float(np.clip(rate, 0.0, 1.0 - np.finfo(float).eps))

@@ -2,11 +2,12 @@
 
 from numbers import Real
 
+import numpy as np
 from sklearn.base import clone
-from sklearn.utils.validation import check_consistent_length
 
 from ._base import BaseMetaClassifier
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
+from ._validation import check_fit_input, check_n_classes
 from .noise import INSTANCE_METHODS, NOISE_TYPES, corrupt_labels
 
 
@@ -57,7 +58,8 @@ class LabelNoiseInjector(BaseMetaClassifier):
         The clone of ``estimator`` fitted on the noisy labels.
 
     classes_ : ndarray of shape (n_classes,)
-        Class labels known to ``estimator_``.
+        The sorted classes of the ``y`` given to ``fit`` (also when
+        ``estimator_`` has no ``classes_``, as cleanlab's ``CleanLearning``).
 
     n_features_in_ : int
         Number of features seen during ``fit`` (when ``estimator_`` has it).
@@ -152,10 +154,12 @@ class LabelNoiseInjector(BaseMetaClassifier):
         self : object
             The fitted injector.
         """
+        classes = np.unique(check_fit_input(X, y))
+        check_n_classes(classes, "LabelNoiseInjector")
         y_noisy = self._corrupt(X, y)
         self.estimator_ = clone(self._get_estimator())
         self.estimator_.fit(X, y_noisy, **self._route_params(fit_params, "fit"))
-        self._copy_fitted_attributes()
+        self._copy_fitted_attributes(classes)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -181,7 +185,7 @@ class LabelNoiseInjector(BaseMetaClassifier):
         return X, self._corrupt(X, y)
 
     def _corrupt(self, X, y):
-        check_consistent_length(X, y)
+        check_fit_input(X, y)
         y_noisy, self.noise_mask_, self.transition_matrix_ = corrupt_labels(
             y, self.noise_rate, self.noise_type, self.transition_matrix, self.random_state,
             X=X, instance_method=self.instance_method,

@@ -23,11 +23,11 @@ from scipy.special import erf, expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._proba import PredictFromProbaMixin
+from ._validation import check_labels, check_n_classes
 
 __all__ = ["MAEClassifier"]
 
@@ -282,16 +282,12 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         """
         layers = self._hidden_layers()
         X, y = validate_data(self, X, y, dtype=np.float32)
-        check_classification_targets(y)
+        y = check_labels(y)  # a None label: the message every skrobust estimator gives
         encoder = LabelEncoder()
         y_encoded = encoder.fit_transform(y)
         self.classes_ = encoder.classes_
         n_classes = len(self.classes_)
-        if n_classes < 2:
-            raise ValueError(
-                "MAEClassifier needs samples of at least 2 classes in y, but y "
-                f"contains only one class: {self.classes_[0]!r}."
-            )
+        check_n_classes(self.classes_, "MAEClassifier")
         sample_weight = self._sample_weight(sample_weight, X.shape[0])
         y_onehot = np.eye(n_classes, dtype=np.float32)[y_encoded]
 

@@ -17,7 +17,7 @@ from ._compat import (
     _safe_indexing,
 )
 from ._proba import proba_in_classes
-from ._validation import check_labels
+from ._validation import check_fit_input, check_n_classes
 from .detection import FILTER_BY, _confident_learning, _noise_matrix, _oof_encoded
 
 
@@ -65,8 +65,12 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         Folds for the out-of-fold probabilities of confident learning (unused
         when ``trusted`` is passed to ``fit``). An int is a
         ``StratifiedKFold(cv, shuffle=True)`` shuffled with ``random_state``
-        (the folds of ``CleanLearning(cv_n_folds=cv, seed=random_state)``);
-        it may not exceed the size of the smallest class.
+        (the folds of ``CleanLearning(cv_n_folds=cv, seed=random_state)``).
+        skrobust's one fold rule (as in :func:`out_of_fold_proba`): fewer
+        folds, with a warning, when the smallest class has fewer samples
+        (down to 2); the rows of a class with a single sample cannot be
+        cross-validated, and are kept as given (never flagged or
+        relabelled), with a warning.
 
     filter_by : {"prune_by_noise_rate", "prune_by_class", "both", \
 "confident_learning", "predicted_neq_given", "low_normalized_margin", \
@@ -106,8 +110,9 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         or it keeps its given label.
 
     n_jobs : int, default=None
-        Folds fitted in parallel during confident learning, and cleanlab's
-        worker count (``None`` means 1).
+        Folds fitted in parallel by joblib during confident learning
+        (``None`` means 1 unless in a :func:`joblib.parallel_backend`
+        context). cleanlab's filter always runs in the calling process.
 
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds when ``cv`` is an int, and seeds the default
@@ -134,7 +139,8 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         ``min_confidence`` with ``low_confidence="drop"``.
 
     classes_ : ndarray of shape (n_classes,)
-        Class labels known to ``estimator_``.
+        The sorted classes of the ``y`` given to ``fit``; ``predict_proba``
+        has a column for each.
 
     n_features_in_ : int
         Number of features seen during ``fit`` (when ``estimator_`` has it).
@@ -174,7 +180,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     ``benchmarks/bench_relabel.py`` and its results.
 
     A class that the relabelling empties (or that has only dropped rows) is
-    unknown to ``estimator_``, and so absent from ``classes_``.
+    unknown to ``estimator_``: it stays in ``classes_``, with probability 0.
 
     References
     ----------
@@ -271,17 +277,14 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         self : object
             The fitted relabeler.
         """
-        y = check_labels(y)
+        y = check_fit_input(X, y)
         X, y = indexable(X, y)  # sparse matrices to CSR, array-likes to arrays
         classes, y_encoded = np.unique(y, return_inverse=True)  # y_encoded: positions in classes
-        if classes.size < 2:
-            raise ValueError(
-                "CleanFirstRelabeler needs at least 2 classes in y; got only one "
-                f"class: {classes.tolist()}."
-            )
+        check_n_classes(classes, "CleanFirstRelabeler")
         params = self._route_params(fit_params, "fit")
         estimator = self._get_estimator()
         noise_matrix = None
+        held_out = np.ones(len(y), dtype=bool)
         if trusted is None:
             # The generator shuffles the folds: an int random_state gives the
             # folds of StratifiedKFold(cv, shuffle=True, random_state=seed),
@@ -294,16 +297,17 @@ class CleanFirstRelabeler(BaseMetaClassifier):
                 n_jobs=self.n_jobs,
                 random_state=check_random_state(self.random_state),
                 params=params,
+                classes=classes,
             )
-            issues, noise_matrix = _confident_learning(
-                y_encoded, pred_probs, self.filter_by, self.n_jobs
-            )
+            # Rows the folds could not hold out are kept as given.
+            held_out = ~np.isnan(pred_probs).all(axis=1)
+            issues, noise_matrix = _confident_learning(y_encoded, pred_probs, self.filter_by)
         else:
             issues = ~self._check_trusted(trusted, y, classes)
 
         self.clean_estimator_ = self._fit_rows(estimator, X, y, params, ~issues)
 
-        candidates = issues if self.relabel == "issues" else np.ones_like(issues)
+        candidates = issues if self.relabel == "issues" else held_out
         relabeled = y.copy()
         dropped = np.zeros_like(issues)
         rows = np.flatnonzero(candidates)
@@ -326,7 +330,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
             self.estimator_ = self.clean_estimator_
         else:
             self.estimator_ = self._fit_rows(estimator, X, relabeled, params, kept)
-        self._copy_fitted_attributes()
+        self._copy_fitted_attributes(classes)
         return self
 
     @staticmethod

@@ -346,3 +346,133 @@ def test_with_mae_classifier(noisy_blobs):
     assert all(isinstance(peer, MAEClassifier) for peer in clf.estimators_)
     assert clf.predict_proba(X).shape == (len(X), 3)
     assert clf.score(X, y) > 0.8
+
+
+# ---------------------------------------------------------------- sample_weight
+WEIGHT_LOG = []
+
+
+class WeightLoggingSGD(SGDClassifier):
+    """SGDClassifier(loss="log_loss") that logs the row ids and weights of each update.
+
+    The first column of X holds each row's id.
+    """
+
+    def __init__(self, loss="log_loss", random_state=None):
+        super().__init__(loss=loss, random_state=random_state)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        WEIGHT_LOG.append((np.asarray(X)[:, 0].astype(int), sample_weight))
+        return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+
+
+class WeightLoggingLR(LogisticRegression):
+    """LogisticRegression that logs the row ids and weights of each fit (no partial_fit)."""
+
+    def fit(self, X, y, sample_weight=None):
+        WEIGHT_LOG.append((np.asarray(X)[:, 0].astype(int), sample_weight))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def _ids_and_weights(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    X = np.column_stack([np.arange(len(X)), X])
+    weights = np.random.RandomState(0).randint(1, 4, len(X)).astype(float)
+    return X, y_noisy, weights
+
+
+def _assert_logged_weights_are_those_of_the_rows(weights):
+    assert WEIGHT_LOG
+    for ids, logged in WEIGHT_LOG:
+        assert logged is not None, "sample_weight did not reach the peer"
+        np.testing.assert_array_equal(logged, weights[ids])
+
+
+def test_sample_weight_reaches_every_peer_update_with_its_rows(noisy_blobs):
+    X, y, weights = _ids_and_weights(noisy_blobs)
+    WEIGHT_LOG.clear()
+    _fast(WeightLoggingSGD()).fit(X, y, sample_weight=weights)
+    _assert_logged_weights_are_those_of_the_rows(weights)
+
+
+def test_sample_weight_reaches_every_fit_of_the_rounds_mode_out_of_fold_ones_included(
+    noisy_blobs,
+):
+    X, y, weights = _ids_and_weights(noisy_blobs)
+    WEIGHT_LOG.clear()
+    _fast(WeightLoggingLR(), max_epochs=2, num_gradual=1, cv=2).fit(X, y, sample_weight=weights)
+    # 2 peers x (1 fit per round + 2 out-of-fold fits in the second round)
+    assert len(WEIGHT_LOG) == 2 * 2 + 2 * 2
+    _assert_logged_weights_are_those_of_the_rows(weights)
+
+
+def test_weighted_selection_keeps_the_forget_rate_of_the_weight_not_of_the_rows(noisy_blobs):
+    X, y, weights = _ids_and_weights(noisy_blobs)
+    clf = _fast(batch_size=300).fit(X, y, sample_weight=weights)  # one batch
+    kept_weight = weights[clf.kept_mask_[0]].sum() / weights.sum()
+    # The longest prefix (by loss) whose weight is at most 70% of the batch's.
+    assert 1 - NOISE_RATE - weights.max() / weights.sum() < kept_weight <= 1 - NOISE_RATE
+
+
+def test_unit_sample_weight_equals_no_sample_weight(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    plain = _fast().fit(X, y_noisy)
+    weighted = _fast().fit(X, y_noisy, sample_weight=np.ones(len(y_noisy)))
+    np.testing.assert_array_equal(plain.kept_mask_, weighted.kept_mask_)
+    np.testing.assert_array_equal(plain.predict_proba(X), weighted.predict_proba(X))
+
+
+def test_sample_weight_is_routed_to_the_peers_by_request(noisy_blobs):
+    from sklearn import config_context
+
+    X, y, weights = _ids_and_weights(noisy_blobs)
+    with config_context(enable_metadata_routing=True):
+        WEIGHT_LOG.clear()
+        base = WeightLoggingSGD().set_partial_fit_request(sample_weight=True)
+        clf = _fast(base).set_fit_request(sample_weight=True).set_score_request(
+            sample_weight=False
+        )
+        GridSearchCV(clf, {"max_epochs": [2]}, cv=2).fit(X, y, sample_weight=weights)
+        _assert_logged_weights_are_those_of_the_rows(weights)
+
+        WEIGHT_LOG.clear()
+        unrequested = WeightLoggingSGD().set_partial_fit_request(sample_weight=False)
+        _fast(unrequested).fit(X, y, sample_weight=weights)
+        assert all(logged is None for _, logged in WEIGHT_LOG)
+
+
+def test_sample_weight_unset_request_with_routing_is_refused(noisy_blobs):
+    from sklearn import config_context
+    from sklearn.exceptions import UnsetMetadataPassedError
+
+    X, y, weights = _ids_and_weights(noisy_blobs)
+    with config_context(enable_metadata_routing=True):
+        with pytest.raises(UnsetMetadataPassedError, match=r"\[sample_weight\]"):
+            _fast(WeightLoggingSGD()).fit(X, y, sample_weight=weights)
+
+
+def test_base_without_sample_weight_is_refused_with_a_clear_error(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    with pytest.raises(ValueError, match=r"sample_weight was passed, but KNeighborsClassifier.fit"):
+        _fast(KNeighborsClassifier(), max_epochs=2).fit(
+            X, y_noisy, sample_weight=np.ones(len(X))
+        )
+
+
+# ------------------------------------------------------------ degenerate input
+@pytest.mark.parametrize("forget_rate", ["auto", 0.2])
+def test_a_single_class_or_sample_is_refused_naming_the_classes(forget_rate):
+    X = np.arange(20, dtype=float).reshape(10, 2)
+    for X_, y_ in ((X, np.zeros(10)), (X[:1], np.zeros(1))):
+        with pytest.raises(ValueError, match="CoTeachingClassifier needs samples of at least 2"):
+            CoTeachingClassifier(forget_rate=forget_rate).fit(X_, y_)
+
+
+def test_auto_forget_rate_counts_a_single_sample_class_as_clean(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    y = y_noisy.copy()
+    y[0] = 7
+    with pytest.warns(UserWarning, match=r"class\(es\) \[7\] of y have a single sample"):
+        clf = CoTeachingClassifier(_sgd(), max_epochs=2, random_state=0).fit(X, y)
+    assert 0.0 < clf.forget_rate_ < 0.6
+    assert clf.classes_.tolist() == [0, 1, 2, 7]

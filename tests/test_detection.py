@@ -134,31 +134,92 @@ def test_out_of_fold_proba_routes_fit_params_by_request(blobs):
     assert proba.shape == (len(y_noisy), 3)
 
 
-def test_cv_larger_than_smallest_class_is_refused():
+def test_cv_larger_than_smallest_class_uses_fewer_folds_with_a_warning():
     X = np.arange(20, dtype=float).reshape(-1, 1)
     y = np.array([0] * 17 + [1] * 3)
-    with pytest.raises(ValueError, match=r"cv=5 is larger than .* smallest class \(3\)"):
-        out_of_fold_proba(None, X, y, cv=5)
+    with pytest.warns(UserWarning, match=r"cv=5 folds .* smallest class .* has 3: using 3 folds"):
+        proba, _ = out_of_fold_proba(LogisticRegression(), X, y, cv=5, random_state=0)
+    expected = cross_val_predict(
+        LogisticRegression(), X, y, cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        method="predict_proba",
+    )
+    np.testing.assert_allclose(proba, expected)
+
+
+def test_single_sample_class_is_not_held_out_and_gets_nan_probabilities(blobs):
+    X, _, y_noisy, _ = blobs
+    y = y_noisy.copy()
+    y[0] = 7  # a class of one sample
+    with pytest.warns(UserWarning, match=r"class\(es\) \[7\] of y have a single sample"):
+        proba, classes = out_of_fold_proba(None, X, y, random_state=0)
+    assert classes.tolist() == [0, 1, 2, 7]
+    assert np.isnan(proba[0]).all()
+    # The other rows: the folds of the data without that row, column 7 zero.
+    rest, _ = out_of_fold_proba(None, X[1:], y[1:], random_state=0)
+    np.testing.assert_array_equal(proba[1:, :3], rest)
+    np.testing.assert_array_equal(proba[1:, 3], 0.0)
+
+
+def test_single_sample_class_is_never_flagged_and_counts_as_clean(blobs):
+    X, _, y_noisy, flipped = blobs
+    y = y_noisy.copy()
+    y[0] = 7
+    with pytest.warns(UserWarning, match="single sample"):
+        issues = find_label_issues(None, X, y, random_state=0)
+    assert not issues[0]
+    assert flipped[1:][issues[1:]].mean() > 0.9  # the others still found
+    with pytest.warns(UserWarning, match="single sample"):
+        rate = estimate_noise_rate(None, X, y, random_state=0)
+    assert abs(rate - flipped[1:].mean()) < 0.05
+
+
+def test_no_class_of_two_samples_keeps_every_label_with_a_warning():
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0, 0, 1, 2])
+    with pytest.warns(UserWarning, match="no row can be cross-validated"):
+        issues = find_label_issues(LogisticRegression(), X, y)
+    assert not issues.any()
+    with pytest.warns(UserWarning, match="no row can be cross-validated"):
+        assert estimate_noise_rate(LogisticRegression(), X, y) == 0.0
 
 
 def test_cv_below_two_is_refused(blobs):
     X, _, y_noisy, _ = blobs
-    with pytest.raises(ValueError, match="cv must be at least 2"):
+    with pytest.raises(ValueError, match=r"'cv' parameter of out_of_fold_proba must be"):
         out_of_fold_proba(None, X, y_noisy, cv=1)
 
 
 def test_estimator_without_predict_proba_is_refused(blobs):
     X, _, y_noisy, _ = blobs
-    with pytest.raises(TypeError, match="must implement predict_proba.*LinearSVC"):
+    match = r"'estimator' parameter of {} must be an object implementing 'fit' and 'predict_proba'"
+    with pytest.raises(ValueError, match=match.format("out_of_fold_proba")):
         out_of_fold_proba(LinearSVC(), X, y_noisy)
-    with pytest.raises(TypeError, match="must implement predict_proba"):
+    with pytest.raises(ValueError, match=match.format("find_label_issues")):
         find_label_issues(LinearSVC(), X, y_noisy)
 
 
 def test_single_class_is_refused():
     X = np.zeros((10, 2))
-    with pytest.raises(ValueError, match="only one class"):
+    with pytest.raises(ValueError, match="out_of_fold_proba needs samples of at least 2 classes"):
         out_of_fold_proba(None, X, np.ones(10))
+
+
+def test_cleanlab_always_runs_in_this_process_even_under_a_parallel_backend(blobs, monkeypatch):
+    import cleanlab.filter
+    from joblib import parallel_backend
+
+    X, _, y_noisy, _ = blobs
+    seen = []
+    original = cleanlab.filter.find_label_issues
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("n_jobs"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cleanlab.filter, "find_label_issues", spy)
+    with parallel_backend("threading", n_jobs=2):
+        find_label_issues(None, X, y_noisy, random_state=0, n_jobs=2)
+    assert seen == [1]
 
 
 def test_continuous_or_missing_labels_are_refused(blobs):
@@ -223,8 +284,37 @@ def test_find_label_issues_string_labels_equal_int_labels(blobs):
 
 def test_find_label_issues_bad_filter_by_is_refused(blobs):
     X, _, y_noisy, _ = blobs
-    with pytest.raises(ValueError, match="filter_by must be one of"):
+    with pytest.raises(ValueError, match="'filter_by' parameter of find_label_issues must be"):
         find_label_issues(None, X, y_noisy, filter_by="vote")
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda p: p * 1.8, "rows must sum to 1.*1.8"),
+        (lambda p: np.where(np.arange(p.size).reshape(p.shape) == 4, np.nan, p), "finite"),
+        (lambda p: np.where(np.arange(p.size).reshape(p.shape) == 4, np.inf, p), "finite"),
+        (lambda p: p - 0.5, "non-negative"),
+    ],
+)
+def test_pred_probs_that_are_not_probabilities_are_refused(blobs, change, match):
+    _, _, y_noisy, _ = blobs
+    proba = np.eye(3)[y_noisy] * 0.8 + 0.2 / 3
+    bad = change(proba)
+    before = bad.copy()
+    for function in (find_label_issues, estimate_noise_rate):
+        with pytest.raises(ValueError, match="pred_probs .*" + match):
+            function(None, None, y_noisy, pred_probs=bad)
+    np.testing.assert_array_equal(bad, before)
+
+
+def test_pred_probs_rows_of_nan_are_kept_as_given(blobs):
+    X, _, y_noisy, _ = blobs
+    proba, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
+    issues = find_label_issues(None, None, y_noisy, pred_probs=proba)
+    assert issues.any()
+    proba[issues] = np.nan
+    assert not find_label_issues(None, None, y_noisy, pred_probs=proba)[issues].any()
 
 
 def test_pred_probs_of_wrong_shape_is_refused(blobs):

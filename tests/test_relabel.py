@@ -494,11 +494,44 @@ def test_trusted_without_a_row_of_some_class_is_refused(noisy_blobs):
         CleanFirstRelabeler().fit(X, y_noisy, trusted=trusted)
 
 
-def test_cv_larger_than_the_smallest_class_is_refused():
+def test_cv_larger_than_the_smallest_class_uses_fewer_folds_with_a_warning():
     X = np.arange(40, dtype=float).reshape(-1, 2)
     y = np.array([0] * 16 + [1] * 4)
-    with pytest.raises(ValueError, match=r"cv=5 is larger .* smallest class \(4\)"):
-        CleanFirstRelabeler(LogisticRegression(), cv=5).fit(X, y)
+    with pytest.warns(UserWarning, match=r"cv=5 folds .* has 4: using 4 folds"):
+        model = CleanFirstRelabeler(LogisticRegression(), cv=5, random_state=0).fit(X, y)
+    expected = find_label_issues(LogisticRegression(), X, y, cv=4, random_state=0)
+    np.testing.assert_array_equal(model.label_issues_, expected)
+
+
+def test_a_single_sample_class_is_kept_as_given_and_in_classes(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    y = y_noisy.copy()
+    y[0] = 9  # a class of one sample, deep inside another class's blob
+    with pytest.warns(UserWarning, match=r"class\(es\) \[9\] of y have a single sample"):
+        model = CleanFirstRelabeler(
+            LogisticRegression(), relabel="all", min_confidence=0, random_state=0
+        ).fit(X, y)
+    assert not model.label_issues_[0] and not model.dropped_[0]
+    assert model.relabeled_[0] == 9
+    assert model.classes_.tolist() == [0, 1, 2, 9]
+
+
+def test_classes_are_those_of_y_even_when_relabelling_empties_one():
+    # Class 2's three rows sit where class 0's thirty do: the clean model
+    # predicts 0 there, so relabelling every row by it empties class 2.
+    X = np.array([[0.0]] * 30 + [[4.0]] * 30 + [[0.0]] * 3)
+    y = np.array([0] * 30 + [1] * 30 + [2] * 3)
+    model = CleanFirstRelabeler(
+        LogisticRegression(), relabel="all", relabel_by="clean_model", min_confidence=0,
+    ).fit(X, y, trusted=np.ones(len(y), dtype=bool))
+    vanished = np.setdiff1d([0, 1, 2], model.estimator_.classes_)
+    assert vanished.tolist() == [2]
+    assert model.classes_.tolist() == [0, 1, 2]
+    proba = model.predict_proba(X)
+    assert proba.shape == (63, 3)
+    np.testing.assert_array_equal(proba[:, vanished], 0.0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.isneginf(model.predict_log_proba(X)[:, vanished]).all()
 
 
 def test_estimator_without_predict_proba_is_refused(noisy_blobs):

@@ -1,0 +1,247 @@
+"""A table of bad inputs across skrobust's estimators and public functions.
+
+Each case asserts the exception type, a message that names the parameter (or
+the input) and what was expected, and that no input was modified. The same
+mistake gets the same message from every estimator and function: scikit-learn's
+own where scikit-learn has one.
+"""
+
+import copy
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import make_blobs
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.svm import LinearSVC
+
+from skrobust import (
+    CleanFirstRelabeler,
+    CoTeachingClassifier,
+    LabelNoiseInjector,
+    estimate_noise_rate,
+    find_label_issues,
+    make_noisy_labels,
+    out_of_fold_proba,
+)
+
+X, Y = make_blobs(n_samples=60, centers=3, random_state=0)
+
+
+def _with(value, at=(0, 0)):
+    bad = X.copy()
+    bad[at] = value
+    return bad
+
+
+X_NAN, X_INF = _with(np.nan), _with(np.inf)
+X_EMPTY, Y_EMPTY = np.empty((0, 2)), np.empty(0, dtype=int)
+X_STR = np.array([["a", "b"]] * 60, dtype=object)
+X_SPARSE = sp.csr_matrix(X)
+Y_2D = np.column_stack([Y, Y])
+Y_CONTINUOUS = np.linspace(0.0, 1.0, 60)
+Y_ONE_CLASS = np.zeros(60, dtype=int)
+Y_NONE = Y.astype(object)
+Y_NONE[5] = None
+PROBA = np.eye(3)[Y] * 0.8 + 0.2 / 3
+PROBA_SUM = PROBA * 1.8
+PROBA_NAN = PROBA.copy()
+PROBA_NAN[4, 1] = np.nan
+PROBA_NEG = PROBA - 0.5
+PROBA_SHAPE = PROBA[:, :2]
+TRUSTED = np.ones(60, dtype=bool)
+WEIGHTS = np.ones(60)
+NEGATIVE_WEIGHTS = -WEIGHTS
+
+
+def _estimators():
+    """Every estimator with its defaults, MAEClassifier last (it imports TensorFlow)."""
+    return {
+        "LabelNoiseInjector": LabelNoiseInjector,
+        "CleanFirstRelabeler": CleanFirstRelabeler,
+        "CoTeachingClassifier": CoTeachingClassifier,
+        "MAEClassifier": None,
+    }
+
+
+def _make(name, **params):
+    if name == "MAEClassifier":
+        from skrobust import MAEClassifier
+
+        return MAEClassifier(**params)
+    return _estimators()[name](**params)
+
+
+def _fit(name, params=None, **fit_params):
+    def call(X, y, **extra):
+        return _make(name, **(params or {})).fit(X, y, **fit_params, **extra)
+
+    return call
+
+
+ESTIMATOR_CASES = [
+    # (what, params, X, y, error, message)
+    ("nan X", {}, X_NAN, Y, ValueError, r"Input X contains NaN"),
+    ("inf X", {}, X_INF, Y, ValueError, r"Input X contains infinity"),
+    ("empty X", {}, X_EMPTY, Y_EMPTY, ValueError, r"Found array with 0 sample\(s\)"),
+    ("length mismatch", {}, X[:-1], Y, ValueError, r"inconsistent numbers of samples"),
+    ("2-D y", {}, X, Y_2D, ValueError, r"y should be a 1d array"),
+    ("continuous y", {}, X, Y_CONTINUOUS, ValueError, r"Unknown label type: .*continuous"),
+    ("string X", {}, X_STR, Y, ValueError, r"could not convert string to float"),
+    ("one class", {}, X, Y_ONE_CLASS, ValueError,
+     r"needs samples of at least 2 classes in y, but y contains only one class: \[0\]"),
+    ("one sample", {}, X[:1], Y[:1], ValueError,
+     r"needs samples of at least 2 classes in y, but y contains only one class"),
+    ("None label", {}, X, Y_NONE, ValueError, r"Input y contains NaN or None"),
+    ("y is None", {}, X, None, ValueError, r"requires y to be passed"),
+]
+# The default relabeler (a random forest) accepts NaN: its NaN case uses a
+# base that does not.
+NAN_BASE = {"CleanFirstRelabeler": {"estimator": LogisticRegression()}}
+
+
+def _estimator_params():
+    for name in _estimators():
+        marks = [pytest.mark.slow] if name == "MAEClassifier" else []
+        for what, params, X_, y_, error, message in ESTIMATOR_CASES:
+            if what in ("nan X", "inf X"):
+                params = NAN_BASE.get(name, params)
+            yield pytest.param(
+                _fit(name, params), (X_, y_), {}, error, message,
+                id=f"{name}-{what}", marks=marks,
+            )
+
+
+def _call(function, **kwargs):
+    def call(*args):
+        return function(*args, **kwargs)
+
+    return call
+
+
+OTHER_CASES = [
+    # --- out-of-range or unknown parameters: scikit-learn's message naming each
+    (_fit("LabelNoiseInjector", {"noise_rate": 1.0}), (X, Y), {}, ValueError,
+     r"'noise_rate' parameter of LabelNoiseInjector must be a float in the range \[0(\.0)?, 1(\.0)?\)"),
+    (_fit("LabelNoiseInjector", {"noise_type": "gaussian"}), (X, Y), {}, ValueError,
+     r"'noise_type' parameter of LabelNoiseInjector must be a str among"),
+    (_fit("LabelNoiseInjector", {"estimator": "lr"}), (X, Y), {}, ValueError,
+     r"'estimator' parameter of LabelNoiseInjector must be an object implementing 'fit'"),
+    (_fit("CleanFirstRelabeler", {"min_confidence": 1.5}), (X, Y), {}, ValueError,
+     r"'min_confidence' parameter of CleanFirstRelabeler must be a float in the range \[0(\.0)?, 1(\.0)?\]"),
+    (_fit("CleanFirstRelabeler", {"cv": 1}), (X, Y), {}, ValueError,
+     r"'cv' parameter of CleanFirstRelabeler must be"),
+    (_fit("CleanFirstRelabeler", {"estimator": LinearSVC()}), (X, Y), {}, ValueError,
+     r"'estimator' parameter of CleanFirstRelabeler must be an object implementing 'fit' and 'predict_proba'"),
+    (_fit("CoTeachingClassifier", {"forget_rate": 1.0}), (X, Y), {}, ValueError,
+     r"'forget_rate' parameter of CoTeachingClassifier must be a float in the range \[0(\.0)?, 1(\.0)?\)"),
+    (_fit("CoTeachingClassifier", {"batch_size": 0}), (X, Y), {}, ValueError,
+     r"'batch_size' parameter of CoTeachingClassifier must be an int in the range \[1, inf\)"),
+    (_fit("CoTeachingClassifier", {"cv": 1}), (X, Y), {}, ValueError,
+     r"'cv' parameter of CoTeachingClassifier must be"),
+    # --- sparse X where the inner estimator does not take it
+    (_fit("LabelNoiseInjector", {"estimator": GaussianNB()}), (X_SPARSE, Y), {}, TypeError,
+     r"Sparse data was passed for X, but dense data is required"),
+    (_fit("CoTeachingClassifier", {"estimator": GaussianNB()}), (X_SPARSE, Y), {}, TypeError,
+     r"Sparse data was passed for X, but dense data is required"),
+    (_call(find_label_issues, cv=3), (GaussianNB(), X_SPARSE, Y), {}, TypeError,
+     r"Sparse data was passed for X, but dense data is required"),
+    # --- the relabeler's trusted mask
+    (_fit("CleanFirstRelabeler"), (X, Y), {"trusted": TRUSTED[:-1]}, ValueError,
+     r"trusted must be a 1-D boolean mask with one entry per sample"),
+    (_fit("CleanFirstRelabeler"), (X, Y), {"trusted": TRUSTED.astype(int)}, TypeError,
+     r"trusted must be a boolean mask \(dtype bool\)"),
+    (_fit("CleanFirstRelabeler"), (X, Y), {"trusted": Y != 2}, ValueError,
+     r"trusted must mark at least one row of every class.*\[2\]"),
+    # --- co-teaching's sample_weight
+    (_fit("CoTeachingClassifier"), (X, Y), {"sample_weight": NEGATIVE_WEIGHTS}, ValueError,
+     r"Negative values in data passed to `?sample_weight`?"),
+    (_fit("CoTeachingClassifier"), (X, Y), {"sample_weight": WEIGHTS[:-1]}, ValueError,
+     r"sample_weight.shape == \(59,\), expected \(60,\)"),
+    (_fit("CoTeachingClassifier", {"estimator": KNeighborsClassifier(), "forget_rate": 0.1}),
+     (X, Y), {"sample_weight": WEIGHTS}, ValueError,
+     r"sample_weight was passed, but KNeighborsClassifier.fit, .* takes no sample_weight"),
+    # --- detection functions: pred_probs, parameters, labels
+    (_call(find_label_issues, pred_probs=PROBA_SUM), (None, None, Y), {}, ValueError,
+     r"pred_probs rows must sum to 1 .* summing to 1.8"),
+    (_call(find_label_issues, pred_probs=PROBA_NAN), (None, None, Y), {}, ValueError,
+     r"pred_probs must be finite"),
+    (_call(estimate_noise_rate, pred_probs=PROBA_NEG), (None, None, Y), {}, ValueError,
+     r"pred_probs must be non-negative"),
+    (_call(estimate_noise_rate, pred_probs=PROBA_SHAPE), (None, None, Y), {}, ValueError,
+     r"pred_probs must have shape \(n_samples, n_classes\) = \(60, 3\)"),
+    (_call(find_label_issues, filter_by="vote"), (None, X, Y), {}, ValueError,
+     r"'filter_by' parameter of find_label_issues must be a str among"),
+    (_call(out_of_fold_proba, cv=1), (None, X, Y), {}, ValueError,
+     r"'cv' parameter of out_of_fold_proba must be"),
+    (_call(out_of_fold_proba), (LinearSVC(), X, Y), {}, ValueError,
+     r"'estimator' parameter of out_of_fold_proba must be an object implementing 'fit' and 'predict_proba'"),
+    (_call(out_of_fold_proba), (None, X_EMPTY, Y_EMPTY), {}, ValueError,
+     r"Found array with 0 sample\(s\)"),
+    (_call(estimate_noise_rate), (None, X[:-1], Y), {}, ValueError,
+     r"inconsistent numbers of samples"),
+    (_call(find_label_issues), (None, X, Y_ONE_CLASS), {}, ValueError,
+     r"find_label_issues needs samples of at least 2 classes in y, but y contains only one class: \[0\]"),
+    (_call(estimate_noise_rate), (None, X, Y_CONTINUOUS), {}, ValueError,
+     r"Unknown label type: .*continuous"),
+    (_call(out_of_fold_proba), (None, X, Y_NONE), {}, ValueError,
+     r"Input y contains NaN or None"),
+    (_call(find_label_issues), (LogisticRegression(), X_NAN, Y), {}, ValueError,
+     r"Input X contains NaN"),
+    # --- noise injection
+    (_call(make_noisy_labels, noise_rate=1.5), (Y,), {}, ValueError,
+     r"'noise_rate' parameter of make_noisy_labels must be"),
+    (_call(make_noisy_labels, noise_rate=0.2), (Y_CONTINUOUS,), {}, ValueError,
+     r"Unknown label type: .*continuous"),
+]
+OTHER_IDS = [
+    "injector-noise_rate", "injector-noise_type", "injector-estimator",
+    "relabeler-min_confidence", "relabeler-cv", "relabeler-estimator",
+    "coteaching-forget_rate", "coteaching-batch_size", "coteaching-cv",
+    "injector-sparse X", "coteaching-sparse X", "find_label_issues-sparse X",
+    "relabeler-trusted length", "relabeler-trusted dtype", "relabeler-trusted class",
+    "coteaching-negative weights", "coteaching-weights length", "coteaching-base without weights",
+    "find_label_issues-rows sum 1.8", "find_label_issues-NaN pred_probs",
+    "estimate_noise_rate-negative pred_probs", "estimate_noise_rate-pred_probs shape",
+    "find_label_issues-filter_by", "out_of_fold_proba-cv", "out_of_fold_proba-estimator",
+    "out_of_fold_proba-empty X", "estimate_noise_rate-length mismatch",
+    "find_label_issues-one class", "estimate_noise_rate-continuous y",
+    "out_of_fold_proba-None label", "find_label_issues-nan X",
+    "make_noisy_labels-noise_rate", "make_noisy_labels-continuous y",
+]
+CASES = [*_estimator_params(), *(
+    pytest.param(*case, id=name) for case, name in zip(OTHER_CASES, OTHER_IDS, strict=True)
+)]
+
+
+def _snapshot(value):
+    if sp.issparse(value):
+        return value.copy()
+    return copy.deepcopy(value)
+
+
+def _assert_same(before, after):
+    if sp.issparse(before):
+        assert (before != after).nnz == 0
+    elif isinstance(before, np.ndarray):
+        assert before.dtype == after.dtype and before.shape == after.shape
+        np.testing.assert_array_equal(before, after)
+    else:
+        assert repr(before) == repr(after)
+
+
+@pytest.mark.parametrize("call, args, kwargs, error, message", CASES)
+def test_bad_input_raises_a_clear_error_and_changes_no_input(call, args, kwargs, error, message):
+    before = [_snapshot(a) for a in args], {k: _snapshot(v) for k, v in kwargs.items()}
+    with pytest.raises(error, match=message):
+        call(*args, **kwargs)
+    for old, new in zip(before[0], args):
+        _assert_same(old, new)
+    for key, old in before[1].items():
+        _assert_same(old, kwargs[key])
+
+
+def test_the_table_has_at_least_forty_cases():
+    assert len(CASES) >= 40
