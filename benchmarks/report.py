@@ -6,6 +6,8 @@ import os
 import platform
 import sys
 import tempfile
+import time
+import warnings
 from importlib import metadata
 
 import numpy as np
@@ -15,8 +17,10 @@ __all__ = [
     "check_writable",
     "environment",
     "environment_markdown",
+    "fit_timed",
     "markdown_table",
     "mean_std",
+    "seed_range",
     "write_bench_report",
     "write_csv",
     "write_json",
@@ -112,6 +116,32 @@ def mean_std(values, scale=100.0, digits=2):
     if values.size == 1:
         return mean
     return f"{mean} ± {scale * values.std():.{digits}f}"
+
+
+def seed_range(seeds):
+    """Seeds as a short text: ``"0-9"`` for a run of consecutive seeds, else the list.
+
+    >>> seed_range(range(10)), seed_range([0, 3, 7])
+    ('0-9', '0, 3, 7')
+    """
+    seeds = [int(s) for s in seeds]
+    if len(seeds) > 1 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}-{seeds[-1]}"
+    return ", ".join(map(str, seeds))
+
+
+def fit_timed(model, X, y, **fit_params):
+    """Fit ``model`` with its warnings silenced (convergence chatter); returns the seconds taken.
+
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> fit_timed(LogisticRegression(max_iter=1), [[0.0], [1.0]], [0, 1]) > 0
+    True
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        model.fit(X, y, **fit_params)
+        return time.perf_counter() - start
 
 
 def markdown_table(header, rows, align=None):

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from .methods import METHODS
-from .report import environment_markdown, markdown_table, mean_std
+from .report import environment_markdown, markdown_table, mean_std, seed_range
 from .runner import Job, one_thread
 
 NAME = "seed"
@@ -124,7 +124,7 @@ def summary(results, options, env):
     ceiling = np.mean(table["ceiling"][1])
     baseline = np.mean(table["baseline"][1])
     seeds = options["seeds"]
-    seed_text = f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else seeds
+    seed_text = seed_range(seeds)
     body = []
     for key, (label, accs, at_article, times) in table.items():
         if key in ("ceiling", "baseline", "injector") or not ceiling - baseline > 0:

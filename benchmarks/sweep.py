@@ -31,19 +31,19 @@ QUICK = {
     "cv": 2,
 }
 
-# CPU seconds of one fit on a 5-fold training set (80% of the rows), one core. Derived from
-# the jobs' CPU times of a --quick run (article, breast_cancer, wine) and from single fits
-# (digits; large on 4,000 rows, scaled by 10) on a 2-core x86-64 VM, scikit-learn 1.9.1,
-# TensorFlow 2.21, 2026-11-27. Used only to announce a sweep's expected duration.
+# CPU seconds of one fit on a 5-fold training set (80% of the rows, 20% symmetric noise), one
+# thread: the bundled data sets measured 2026-12-02 on the 2-core x86-64 VM (scikit-learn 1.9.1,
+# TensorFlow 2.21; process CPU time, as the machine was shared); `large` from 2026-11-27 (single
+# fits on 4,000 rows, scaled by 10). Used only to announce a sweep's expected duration.
 FIT_SECONDS = {
-    "article": {"random_forest": 0.5, "logistic_regression": 0.05, "mlp": 0.7, "mae": 4.5,
-                "coteaching": 5.5, "clean_first": 2.7, "cleanlab": 0.1},
-    "breast_cancer": {"random_forest": 0.45, "logistic_regression": 0.03, "mlp": 0.55, "mae": 4.0,
-                      "coteaching": 4.5, "clean_first": 3.0, "cleanlab": 0.15},
-    "wine": {"random_forest": 0.35, "logistic_regression": 0.03, "mlp": 0.25, "mae": 3.0,
-             "coteaching": 1.6, "clean_first": 2.3, "cleanlab": 0.1},
-    "digits": {"random_forest": 0.6, "logistic_regression": 0.1, "mlp": 1.5, "mae": 6.0,
-               "coteaching": 8.0, "clean_first": 4.0, "cleanlab": 0.3},
+    "article": {"random_forest": 0.13, "logistic_regression": 0.01, "mlp": 0.23, "mae": 1.4,
+                "coteaching": 1.8, "clean_first": 0.77, "cleanlab": 0.02},
+    "breast_cancer": {"random_forest": 0.15, "logistic_regression": 0.01, "mlp": 0.23, "mae": 1.27,
+                      "coteaching": 1.35, "clean_first": 0.93, "cleanlab": 0.04},
+    "wine": {"random_forest": 0.09, "logistic_regression": 0.01, "mlp": 0.07, "mae": 0.68,
+             "coteaching": 0.8, "clean_first": 0.69, "cleanlab": 0.03},
+    "digits": {"random_forest": 0.28, "logistic_regression": 0.03, "mlp": 0.91, "mae": 1.94,
+               "coteaching": 3.4, "clean_first": 1.57, "cleanlab": 0.13},
     "large": {"random_forest": 18.0, "logistic_regression": 0.3, "mlp": 32.0, "mae": 80.0,
               "coteaching": 250.0, "clean_first": 100.0, "cleanlab": 1.5},
 }
