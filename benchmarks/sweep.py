@@ -31,19 +31,20 @@ QUICK = {
     "cv": 2,
 }
 
-# CPU seconds of one fit on a 5-fold training set (80% of the rows, 20% symmetric noise), one
-# thread: the bundled data sets measured 2026-12-02 on the 2-core x86-64 VM (scikit-learn 1.9.1,
-# TensorFlow 2.21; process CPU time, as the machine was shared); `large` from 2026-11-27 (single
-# fits on 4,000 rows, scaled by 10). Used only to announce a sweep's expected duration.
+# CPU seconds per fit of a 5-fold job (fit on 80% of the rows, predict and score the rest), one
+# thread: the bundled data sets from the jobs' CPU times of `sweep --datasets article,breast_cancer,
+# wine,digits --noise-types symmetric --rates 0.2 --seeds 0 --cv 5` on the 2-core x86-64 VM,
+# 2026-12-02 (scikit-learn 1.9.1, TensorFlow 2.21); `large` from 2026-11-27 (single fits on 4,000
+# rows, scaled by 10). Used only to announce a sweep's expected duration.
 FIT_SECONDS = {
-    "article": {"random_forest": 0.13, "logistic_regression": 0.01, "mlp": 0.23, "mae": 1.4,
-                "coteaching": 1.8, "clean_first": 0.77, "cleanlab": 0.02},
-    "breast_cancer": {"random_forest": 0.15, "logistic_regression": 0.01, "mlp": 0.23, "mae": 1.27,
-                      "coteaching": 1.35, "clean_first": 0.93, "cleanlab": 0.04},
-    "wine": {"random_forest": 0.09, "logistic_regression": 0.01, "mlp": 0.07, "mae": 0.68,
-             "coteaching": 0.8, "clean_first": 0.69, "cleanlab": 0.03},
-    "digits": {"random_forest": 0.28, "logistic_regression": 0.03, "mlp": 0.91, "mae": 1.94,
-               "coteaching": 3.4, "clean_first": 1.57, "cleanlab": 0.13},
+    "article": {"random_forest": 0.14, "logistic_regression": 0.01, "mlp": 0.27, "mae": 1.43,
+                "coteaching": 2.03, "clean_first": 0.92, "cleanlab": 0.03},
+    "breast_cancer": {"random_forest": 0.17, "logistic_regression": 0.01, "mlp": 0.27, "mae": 1.12,
+                      "coteaching": 1.6, "clean_first": 1.03, "cleanlab": 0.04},
+    "wine": {"random_forest": 0.11, "logistic_regression": 0.01, "mlp": 0.09, "mae": 0.83,
+             "coteaching": 0.85, "clean_first": 0.76, "cleanlab": 0.03},
+    "digits": {"random_forest": 0.28, "logistic_regression": 0.03, "mlp": 0.82, "mae": 1.61,
+               "coteaching": 3.8, "clean_first": 1.7, "cleanlab": 0.13},
     "large": {"random_forest": 18.0, "logistic_regression": 0.3, "mlp": 32.0, "mae": 80.0,
               "coteaching": 250.0, "clean_first": 100.0, "cleanlab": 1.5},
 }
