@@ -368,8 +368,9 @@ def plot(results, options, path):
     cells = aggregate(results)
     datasets, noise_types, methods = options["datasets"], options["noise_types"], options["methods"]
     colors = plt.get_cmap("tab10").colors
+    fig_width = max(4.2 * len(noise_types), 9.0)  # room for the legend above a single column
     fig, axes = plt.subplots(len(datasets), len(noise_types), squeeze=False, sharex=True, sharey="row",
-                             figsize=(4.2 * len(noise_types), 3.0 * len(datasets) + 1.2))
+                             figsize=(fig_width, 3.0 * len(datasets) + 1.2))
     for i, name in enumerate(datasets):
         two = get_dataset(name, options.get("data")).n_classes == 2
         for j, noise_type in enumerate(noise_types):
@@ -395,9 +396,10 @@ def plot(results, options, path):
             if j == 0:
                 ax.set_ylabel("clean test accuracy (%)")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)), fontsize=10,
+    ncol = max(1, min(4, len(labels), int(fig_width // 3)))
+    fig.legend(handles, labels, loc="upper center", ncol=ncol, fontsize=10,
                frameon=False, bbox_to_anchor=(0.5, 1.0))
-    n_rows = (len(labels) + 3) // 4
+    n_rows = -(-len(labels) // ncol)
     top = 1 - (0.12 + 0.26 * n_rows) / fig.get_figheight()
     fig.tight_layout(rect=(0, 0, 1, top))
     fig.savefig(path, dpi=110)

@@ -87,6 +87,38 @@ def test_seed_plot_writes_a_png_with_every_row(tmp_path):
     assert (tmp_path / "seed.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.fixture
+def saved_figures(monkeypatch):
+    """The figures the plots save (instead of writing them)."""
+    import matplotlib.figure
+
+    figures = []
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda self, *args, **kwargs: figures.append(self))
+    return figures
+
+
+def test_seed_plot_bars_start_at_zero_with_the_tables_numbers_and_dashed_lines_in_the_legend(saved_figures):
+    options = seed.settings(seeds=[0, 1])
+    seed.plot(_fake_seed_results(options), options, "unused.png")
+    [figure] = saved_figures
+    ax = figure.axes[0]
+    assert ax.get_xlim()[0] == 0
+    assert [t.get_text() for t in ax.texts] == ["91.00 ± 1.00 %"] * len(seed.rows(options["methods"]))
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert "ceiling mean, 91.00 %" in legend and "baseline mean, 91.00 %" in legend
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(dashed) == 2
+
+
+def test_sweep_plot_has_a_legend_entry_for_every_method(saved_figures, small_run):
+    _, _, out = small_run
+    data = json.loads((out / "sweep.json").read_text())
+    sweep.plot(pd.DataFrame(data["results"]).fillna({"error": ""}), data["settings"], "unused.png")
+    [figure] = saved_figures
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == [METHODS[m].label for m in data["settings"]["methods"]]
+
+
 def test_seed_summary_marks_the_articles_numbers_and_true_label_use():
     options = seed.settings(seeds=[0, 1])
     results = _fake_seed_results(options)
