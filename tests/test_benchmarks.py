@@ -1,6 +1,7 @@
 """Tests of the benchmark suite (``python -m benchmarks``): its CLI, jobs, reports and Dask path."""
 
 import contextlib
+import doctest
 import io
 import json
 import socket
@@ -14,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 import pandas as pd
 
-from benchmarks import cli, seed, sweep
+from benchmarks import cli, datasets, methods, report, runner, seed, sweep
 from benchmarks.datasets import (
     DATASETS,
     article_data,
@@ -50,6 +51,14 @@ def small_run(tmp_path_factory):
     with contextlib.redirect_stdout(stdout):
         status = cli.main(["sweep", *SMALL, "--output", str(out)])
     return status, stdout.getvalue(), out
+
+
+@pytest.mark.parametrize("module", [cli, datasets, methods, report, runner, seed, sweep],
+                         ids=lambda m: m.__name__)
+def test_benchmark_docstring_examples_run(module):
+    # pytest's --doctest-modules covers skrobust/ and tests/ only; benchmarks/ is run from here
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
 
 
 # ------------------------------------------------------------------ the article's experiment
