@@ -56,9 +56,9 @@ CASES = {
         {"min_confidence": [0.5, 0.8]},
     ),
     "CoTeachingClassifier": (
-        # forget_rate="auto": confident learning runs inside the worker too.
         lambda: CoTeachingClassifier(
             MLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.01),
+            forget_rate=0.2,
             max_epochs=4,
             num_gradual=2,
             random_state=0,

@@ -218,3 +218,14 @@ def test_inconsistent_lengths_are_rejected(data):
     X, y = data
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         LabelNoiseInjector().fit(X, y[:-1])
+
+
+def test_classes_are_those_of_y_when_the_noise_empties_a_class():
+    X, y = make_blobs(n_samples=60, centers=3, random_state=0)
+    model = LabelNoiseInjector(transition_matrix={2: {0: 0.99}}, random_state=0).fit(X, y)
+    assert 2 not in model.estimator_.classes_  # no row is left with label 2
+    assert model.classes_.tolist() == [0, 1, 2]
+    proba = model.predict_proba(X)
+    assert proba.shape == (60, 3)
+    np.testing.assert_array_equal(proba[:, 2], 0.0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
