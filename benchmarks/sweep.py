@@ -9,6 +9,8 @@ imputation, scaling and one-hot encoding for a user's file given with
 shared by the noise types (it is the same experiment).
 """
 
+import os
+
 import numpy as np
 
 from .datasets import DATASETS, NOISE_TYPES, default_datasets, file_dataset
@@ -64,6 +66,7 @@ def settings(quick=False, datasets=None, noise_types=None, rates=None, methods=N
     rates = sorted({0.0, *(float(r) for r in (rates if rates is not None else DEFAULT_RATES))})
     user = None
     if data is not None:
+        data = os.path.abspath(data)  # the workers may run in another folder
         dataset = file_dataset(data, target)
         user = {"name": dataset.name, "path": data, "target": target}
         datasets = [dataset.name]
