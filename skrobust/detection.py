@@ -123,7 +123,7 @@ def _oof_encoded(estimator, X, y_encoded, *, cv, n_jobs, random_state, params, c
 _PARAMS = {
     "estimator": [HasMethods(["fit", "predict_proba"]), None],
     "X": ["array-like", "sparse matrix", None],
-    "y": ["array-like"],
+    "y": ["array-like", None],  # None: check_labels's message, as the estimators give it
     "cv": ["cv_object"],
     "n_jobs": [Integral, None],
     "random_state": ["random_state"],

@@ -190,6 +190,7 @@ OTHER_CASES = [
      r"Input y contains NaN or None"),
     (_call(find_label_issues), (LogisticRegression(), X_NAN, Y), {}, ValueError,
      r"Input X contains NaN"),
+    (_call(estimate_noise_rate), (None, X, None), {}, ValueError, r"requires y to be passed"),
     # --- noise injection
     (_call(make_noisy_labels, noise_rate=1.5), (Y,), {}, ValueError,
      r"'noise_rate' parameter of make_noisy_labels must be"),
@@ -208,7 +209,7 @@ OTHER_IDS = [
     "find_label_issues-filter_by", "out_of_fold_proba-cv", "out_of_fold_proba-estimator",
     "out_of_fold_proba-empty X", "estimate_noise_rate-length mismatch",
     "find_label_issues-one class", "estimate_noise_rate-continuous y",
-    "out_of_fold_proba-None label", "find_label_issues-nan X",
+    "out_of_fold_proba-None label", "find_label_issues-nan X", "estimate_noise_rate-y is None",
     "make_noisy_labels-noise_rate", "make_noisy_labels-continuous y",
 ]
 CASES = [*_estimator_params(), *(

@@ -8,14 +8,17 @@ Real clients, no mocks: a Dask ``LocalCluster`` with worker processes behind
 loads a pickled model. Each run is compared with the sequential run in this
 process: no failed fit (``error_score="raise"``) and equal results.
 
-The data and the models are small, so that the module stays fast; the
-MAEClassifier cases train Keras networks and are marked slow.
+The data and the models are small, so that the module stays fast. Tests
+that start processes (a Dask cluster, loky workers, a fresh interpreter) and
+the MAEClassifier cases (Keras) run for more than a few seconds and are
+marked slow, as the project's marker asks.
 """
 
 import subprocess
 import sys
 import textwrap
 
+import distributed
 import joblib
 import numpy as np
 import pytest
@@ -73,6 +76,10 @@ NAMES = [
 ]
 
 
+# Starts worker processes or an interpreter: seconds of start-up, so slow.
+processes = pytest.mark.slow
+
+
 def _make(name):
     return CASES[name][0]()
 
@@ -89,7 +96,6 @@ def data():
 
 @pytest.fixture(scope="module")
 def dask_client():
-    distributed = pytest.importorskip("distributed")  # in the test extra: never skipped there
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
         silence_logs=40,
@@ -132,6 +138,7 @@ def _assert_same_search(search, reference, X):
 
 
 @pytest.mark.parametrize("name", NAMES)
+@processes
 def test_grid_search_on_a_dask_cluster_fails_no_fit_and_equals_the_sequential_run(
     name, data, dask_client, sequential_search
 ):
@@ -142,12 +149,14 @@ def test_grid_search_on_a_dask_cluster_fails_no_fit_and_equals_the_sequential_ru
 
 
 @pytest.mark.parametrize("name", NAMES)
+@processes
 def test_grid_search_in_loky_processes_equals_the_sequential_run(name, data, sequential_search):
     X, y = data
     search = _grid(name).set_params(n_jobs=2).fit(X, y)
     _assert_same_search(search, sequential_search(name), X)
 
 
+@processes
 def test_relabeler_with_parallel_folds_inside_loky_workers(data):
     # Formerly cleanlab's own pool in a loky worker: NameError 'pred_probs_by_class'.
     X, y = data
@@ -161,6 +170,7 @@ def test_relabeler_with_parallel_folds_inside_loky_workers(data):
 
 
 @pytest.mark.parametrize("name", NAMES)
+@processes
 def test_cross_validate_returns_estimators_from_processes_equal_to_sequential_ones(name, data):
     X, y = data
     kwargs = dict(cv=StratifiedKFold(2), return_estimator=True, error_score="raise")
@@ -190,6 +200,7 @@ def test_imbalanced_learn_pipeline_with_the_injector_as_sampler_equals_the_injec
 
 
 @pytest.mark.parametrize("name", NAMES)
+@processes
 def test_calibrated_classifier_cv_in_processes_equals_the_sequential_one(name, data):
     X, y = data
     parallel = CalibratedClassifierCV(_make(name), cv=2, n_jobs=2).fit(X, y)
@@ -200,6 +211,7 @@ def test_calibrated_classifier_cv_in_processes_equals_the_sequential_one(name, d
 
 
 @pytest.mark.parametrize("name", NAMES)
+@processes
 def test_stacking_classifier_in_processes_equals_the_sequential_one(name, data):
     X, y = data
 
@@ -259,6 +271,7 @@ _LOAD_AND_PREDICT = textwrap.dedent(
 
 
 @pytest.mark.parametrize("name", NAMES)
+@processes
 def test_a_fitted_model_loads_in_a_fresh_process_with_identical_probabilities(
     name, data, tmp_path
 ):
@@ -275,6 +288,7 @@ def test_a_fitted_model_loads_in_a_fresh_process_with_identical_probabilities(
 
 
 @pytest.mark.parametrize("name", NAMES)
+@processes
 def test_a_fitted_model_predicts_identically_on_a_dask_worker(name, data, dask_client):
     X, y = data
     model = _make(name).fit(X, y)
@@ -283,6 +297,7 @@ def test_a_fitted_model_predicts_identically_on_a_dask_worker(name, data, dask_c
 
 
 @pytest.mark.parametrize("name", NAMES)
+@processes
 def test_a_model_fitted_on_a_dask_worker_equals_one_fitted_here(name, data, dask_client):
     X, y = data
     future = dask_client.submit(lambda m, X, y: clone(m).fit(X, y), _make(name), X, y, pure=False)

@@ -13,11 +13,12 @@ from sklearn.datasets import make_blobs, make_classification
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-import skrobust.detection
+import skrobust.coteaching
 from skrobust import CoTeachingClassifier
 from skrobust.coteaching import forget_rate_schedule
 
@@ -206,24 +207,92 @@ def test_auto_forget_rate_uses_the_noise_rate_estimate(noisy_blobs, monkeypatch)
     X, _, y_noisy, _ = noisy_blobs
     calls = []
 
-    def fake_estimate(estimator, X, y, **kwargs):
-        calls.append(kwargs)
-        return 0.27
+    def fake_estimate(y_encoded, pred_probs, **kwargs):
+        calls.append(pred_probs)
+        return 0.27, (0.2, 0.33)
 
-    monkeypatch.setattr(skrobust.detection, "estimate_noise_rate", fake_estimate)
+    monkeypatch.setattr(skrobust.coteaching, "noise_rate_interval", fake_estimate)
     clf = _fast(forget_rate="auto", cv=4).fit(X, y_noisy)
     assert clf.forget_rate_ == pytest.approx(0.27)
-    assert calls[0]["cv"] == 4
+    assert clf.noise_rate_ == pytest.approx(0.27) and clf.noise_rate_ci_ == (0.2, 0.33)
+    assert calls[0].shape == (len(y_noisy), 3)  # out-of-fold probabilities, one column per class
 
 
 @pytest.mark.parametrize(
-    "estimate, n_classes, expected", [(0.97, 2, 0.5), (0.97, 3, 2 / 3), (-0.1, 3, 0.0)]
+    "estimate, n_classes, expected",
+    [((0.97, (0.9, 0.99)), 2, 0.5), ((0.97, (0.9, 0.99)), 3, 2 / 3), ((0.3, (0.11, 0.4)), 3, 0.3)],
 )
 def test_auto_forget_rate_is_clipped(monkeypatch, estimate, n_classes, expected):
-    monkeypatch.setattr(skrobust.detection, "estimate_noise_rate", lambda *a, **k: estimate)
+    monkeypatch.setattr(skrobust.coteaching, "noise_rate_interval", lambda *a, **k: estimate)
     X, y = make_blobs(n_samples=60, centers=n_classes, random_state=0)
     clf = _fast(forget_rate="auto", max_epochs=2).fit(X, y)
     assert clf.forget_rate_ == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("min_noise_rate, expected", [(0.1, 0.0), (0.05, 0.08)])
+def test_auto_forget_rate_is_zero_below_min_noise_rate(monkeypatch, min_noise_rate, expected):
+    # The interval's lower end decides: 0.06 is below 0.1 (plain training), above 0.05.
+    monkeypatch.setattr(skrobust.coteaching, "noise_rate_interval", lambda *a, **k: (0.08, (0.06, 0.1)))
+    X, y = make_blobs(n_samples=60, centers=3, random_state=0)
+    clf = _fast(forget_rate="auto", max_epochs=2, min_noise_rate=min_noise_rate).fit(X, y)
+    assert clf.forget_rate_ == pytest.approx(expected)
+    assert clf.noise_rate_ == pytest.approx(0.08)
+
+
+def test_clean_separable_labels_give_a_zero_forget_rate():
+    X, y = make_blobs(n_samples=300, centers=3, cluster_std=1.0, random_state=0)
+    clf = _fast(forget_rate="auto").fit(X, y)
+    assert clf.noise_rate_ < 0.05 and clf.noise_rate_ci_[0] < clf.min_noise_rate
+    assert clf.forget_rate_ == 0.0
+    assert clf.kept_mask_.all()  # both peers trained on every row, as plainly
+
+
+def test_many_small_clean_classes_give_a_zero_forget_rate():
+    # 50 classes of 3 clean rows: the out-of-fold model is too weak to judge
+    # them, which is not evidence of noise.
+    X, y = make_blobs(n_samples=150, centers=50, random_state=100)
+    clf = _fast(forget_rate="auto", cv=3).fit(X, y)
+    assert clf.noise_rate_ == 0.0
+    assert clf.forget_rate_ == 0.0
+
+
+def test_noisy_labels_give_the_estimated_noise_rate_as_forget_rate(noisy_blobs):
+    # 30% of the labels are wrong; the estimate's accuracy on the tuning data
+    # is pinned in test_relabel.py (the same estimate).
+    X, _, y_noisy, _ = noisy_blobs
+    clf = _fast(forget_rate="auto", max_epochs=2).fit(X, y_noisy)
+    low, high = clf.noise_rate_ci_
+    assert clf.min_noise_rate <= low <= clf.noise_rate_ <= high
+    assert clf.forget_rate_ == pytest.approx(clf.noise_rate_)
+
+
+# ------------------------------------------------------------ default peer
+def test_default_peer_is_a_scaled_network_trained_incrementally(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    clf = CoTeachingClassifier(forget_rate=0.3, max_epochs=3, random_state=0).fit(X, y_noisy)
+    assert clf.mode_ == "incremental"
+    for peer in clf.estimators_:
+        assert isinstance(peer, Pipeline)
+        assert isinstance(peer[0], StandardScaler) and isinstance(peer[-1], MLPClassifier)
+        np.testing.assert_allclose(peer[0].mean_, X.mean(axis=0))  # fitted once, on all rows
+
+
+def test_default_peer_does_not_depend_on_the_units_of_a_feature(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    X_units = X * np.array([1.0, 1e6])
+    params = dict(forget_rate=0.3, max_epochs=5, random_state=0)
+    clf = CoTeachingClassifier(**params).fit(X, y_noisy)
+    clf_units = CoTeachingClassifier(**params).fit(X_units, y_noisy)
+    np.testing.assert_allclose(clf_units.predict_proba(X_units), clf.predict_proba(X), atol=1e-6)
+
+
+def test_pipeline_peer_trains_its_last_step_by_partial_fit(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    pipe = make_pipeline(StandardScaler(), _sgd())
+    clf = _fast(pipe).fit(X, y_noisy)
+    assert clf.mode_ == "incremental"
+    assert all(peer[-1].t_ > 1 for peer in clf.estimators_)  # many partial_fit updates
+    assert clf.kept_mask_.sum(axis=1).tolist() == [210, 210]
 
 
 # ---------------------------------------------------------- sklearn plumbing

@@ -9,13 +9,23 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, train_test_split
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    cross_val_score,
+    train_test_split,
+)
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
-from skrobust import CleanFirstRelabeler, find_label_issues, out_of_fold_proba
+from skrobust import (
+    CleanFirstRelabeler,
+    find_label_issues,
+    make_noisy_labels,
+    out_of_fold_proba,
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +44,8 @@ def noisy_blobs():
 def fitted(noisy_blobs):
     X, _, y_noisy, _ = noisy_blobs
     return CleanFirstRelabeler(
-        LogisticRegression(), cv=3, low_confidence="keep", random_state=0
+        LogisticRegression(), cv=3, relabel_by="posterior", min_confidence=0.8,
+        low_confidence="keep", random_state=0,
     ).fit(X, y_noisy)
 
 
@@ -218,10 +229,36 @@ def test_final_fit_is_refitted_when_a_suspect_is_kept(noisy_blobs):
     X, _, y_noisy, _ = noisy_blobs
     X = _with_row_ids(X)
     FIT_LOG.clear()
-    model = CleanFirstRelabeler(RecordingClassifier(), cv=3, random_state=0).fit(X, y_noisy)
+    model = CleanFirstRelabeler(
+        RecordingClassifier(), cv=3, relabel_by="posterior", random_state=0
+    ).fit(X, y_noisy)
     assert (model.label_issues_ & ~model.dropped_).any()
     assert len(FIT_LOG) == 3 + 2
     assert model.estimator_ is not model.clean_estimator_
+
+
+def test_out_of_fold_relabelling_fits_no_clean_model(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    X = _with_row_ids(X)
+    FIT_LOG.clear()
+    model = CleanFirstRelabeler(RecordingClassifier(), cv=3, random_state=0).fit(X, y_noisy)
+    assert model.label_issues_.any()
+    assert len(FIT_LOG) == 3 + 1  # the folds and the final fit: as many as CleanLearning
+    assert not hasattr(model, "clean_estimator_")
+    np.testing.assert_array_equal(np.sort(_rows(FIT_LOG[-1][0])), np.flatnonzero(~model.dropped_))
+
+
+def test_out_of_fold_relabelling_is_bayes_rule_on_the_out_of_fold_probabilities(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    model = CleanFirstRelabeler(
+        LogisticRegression(), cv=3, low_confidence="keep", random_state=0
+    ).fit(X, y_noisy)
+    oof, _ = out_of_fold_proba(LogisticRegression(), X, y_noisy, cv=3, random_state=0)
+    posterior = _posterior(oof, _noise_matrix(y_noisy, oof)[y_noisy])
+    confident = model.label_issues_ & (posterior.max(axis=1) >= model.min_confidence)
+    np.testing.assert_array_equal(
+        model.relabeled_, np.where(confident, posterior.argmax(axis=1), y_noisy)
+    )
 
 
 # --- equivalences --------------------------------------------------------------
@@ -242,8 +279,59 @@ def test_nothing_flagged_with_the_default_estimator_equals_its_plain_fit():
     X, y = make_blobs(n_samples=200, centers=[[-6, 0], [6, 0]], random_state=0)
     model = CleanFirstRelabeler(cv=3, random_state=3).fit(X, y)
     assert not model.label_issues_.any()
-    plain = RandomForestClassifier(min_samples_leaf=5, random_state=3).fit(X, y)
+    plain = RandomForestClassifier(random_state=3).fit(X, y)
     np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
+
+
+def test_clean_labels_of_overlapping_classes_give_a_plain_fit():
+    # Honest hard rows: confident learning flags 20 of 400 clean labels, but
+    # the noise-rate interval stays below min_noise_rate, so nothing is acted on.
+    X, y = make_classification(
+        n_samples=400, n_features=6, n_informative=3, class_sep=0.7, flip_y=0, random_state=0
+    )
+    assert find_label_issues(RandomForestClassifier(random_state=0), X, y, cv=3, random_state=0).sum() == 20
+    model = CleanFirstRelabeler(cv=3, random_state=0).fit(X, y)
+    low, high = model.noise_rate_ci_
+    assert low <= model.noise_rate_ <= high and low < model.min_noise_rate
+    assert not model.label_issues_.any() and not model.dropped_.any()
+    np.testing.assert_array_equal(model.relabeled_, y)
+    plain = RandomForestClassifier(random_state=0).fit(X, y)
+    np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
+
+
+def test_many_small_clean_classes_are_not_read_as_noise():
+    # 50 classes of 3 clean rows: a model that saw two rows of a class cannot
+    # judge its labels; that is no evidence of noise (it read as 18% without
+    # the minimum class size, and confident learning flagged 51 rows).
+    X, y = make_blobs(n_samples=150, centers=50, random_state=100)
+    model = CleanFirstRelabeler(cv=3, random_state=0).fit(X, y)
+    assert model.noise_rate_ == 0.0
+    assert not model.label_issues_.any() and not model.dropped_.any()
+
+
+def test_noisy_labels_are_acted_on_with_a_noise_rate_near_the_truth(noisy_blobs):
+    X, _, y_noisy, flipped = noisy_blobs
+    model = CleanFirstRelabeler(LogisticRegression(), cv=3, random_state=0).fit(X, y_noisy)
+    low, high = model.noise_rate_ci_
+    assert model.min_noise_rate <= low <= model.noise_rate_ <= high
+    assert abs(model.noise_rate_ - flipped.mean()) < 0.05
+    assert model.label_issues_.any()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "dataset, noise_type, rate",
+    [("digits", t, r) for t in ("symmetric", "pair") for r in (0.2, 0.4)]
+    + [("binary_hard", "symmetric", 0.2)],
+)
+def test_noise_rate_is_estimated_within_five_points_on_tuning_data(dataset, noise_type, rate):
+    from benchmarks.tuning import load_tuning
+
+    X, y = load_tuning(dataset)
+    y_noisy, noise_mask = make_noisy_labels(y, noise_rate=rate, noise_type=noise_type, random_state=100)
+    model = CleanFirstRelabeler(random_state=100).fit(X, y_noisy)
+    assert abs(model.noise_rate_ - noise_mask.mean()) <= 0.05
+    assert model.noise_rate_ci_[0] >= model.min_noise_rate  # acted on
 
 
 def test_same_folds_as_cleanlab_and_no_relabelling_fit_what_cleanlearning_fits(noisy_blobs):
@@ -252,7 +340,8 @@ def test_same_folds_as_cleanlab_and_no_relabelling_fit_what_cleanlearning_fits(n
     X, _, y_noisy, _ = noisy_blobs
     base = make_pipeline(StandardScaler(), LogisticRegression())  # no sample_weight: no reweighting
     ours = CleanFirstRelabeler(
-        base, relabel_by="clean_model", min_confidence=1.0, low_confidence="drop", random_state=4
+        base, relabel_by="clean_model", min_confidence=1.0, low_confidence="drop",
+        min_noise_rate=0, random_state=4,
     )
     ours.fit(X, y_noisy)
     theirs = CleanLearning(clone(base), cv_n_folds=5, seed=4, verbose=False).fit(X, y_noisy)
@@ -283,7 +372,8 @@ def test_string_labels_give_the_same_model_as_integer_labels(fitted, noisy_blobs
     X, _, y_noisy, _ = noisy_blobs
     names = np.array(["ant", "bee", "cow"])
     model = CleanFirstRelabeler(
-        LogisticRegression(), cv=3, low_confidence="keep", random_state=0
+        LogisticRegression(), cv=3, relabel_by="posterior", min_confidence=0.8,
+        low_confidence="keep", random_state=0,
     ).fit(X, names[y_noisy])
     assert model.classes_.tolist() == ["ant", "bee", "cow"]
     np.testing.assert_array_equal(model.relabeled_, names[fitted.relabeled_])
@@ -387,7 +477,7 @@ def test_sample_weight_reaches_every_fit_split_with_the_rows(noisy_blobs):
         inner = RecordingClassifier().set_fit_request(sample_weight=True)
         model = CleanFirstRelabeler(inner, cv=3, random_state=0)
         model.fit(X, y_noisy, sample_weight=weights)
-    assert len(FIT_LOG) == 3 + 2  # three folds, the clean fit, the final fit
+    assert len(FIT_LOG) == 3 + 1  # three folds, the final fit (no clean fit: out_of_fold)
     for logged_ids, logged_weights in FIT_LOG:
         np.testing.assert_array_equal(logged_weights, weights[_rows(logged_ids)])
 
@@ -498,7 +588,9 @@ def test_cv_larger_than_the_smallest_class_uses_fewer_folds_with_a_warning():
     X = np.arange(40, dtype=float).reshape(-1, 2)
     y = np.array([0] * 16 + [1] * 4)
     with pytest.warns(UserWarning, match=r"cv=5 folds .* has 4: using 4 folds"):
-        model = CleanFirstRelabeler(LogisticRegression(), cv=5, random_state=0).fit(X, y)
+        model = CleanFirstRelabeler(
+            LogisticRegression(), cv=5, min_noise_rate=0, random_state=0
+        ).fit(X, y)
     expected = find_label_issues(LogisticRegression(), X, y, cv=4, random_state=0)
     np.testing.assert_array_equal(model.label_issues_, expected)
 
