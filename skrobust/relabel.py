@@ -40,8 +40,9 @@ class CleanFirstRelabeler(BaseMetaClassifier):
        with ``trusted``). A clone of ``estimator`` is fitted on the trusted
        rows only (``clean_estimator_``).
     3. **Relabel.** The untrusted rows (every row with ``relabel="all"``) get
-       class probabilities: their out-of-fold ones (``relabel_by=
-       "out_of_fold"``, the default), or the clean model's. Except with
+       class probabilities: the clean model's (``relabel_by="posterior"``,
+       the default, or ``"clean_model"``), or their out-of-fold ones
+       (``"out_of_fold"``). Except with
        ``"clean_model"`` they are combined with the given label by Bayes'
        rule: the posterior of each true class is proportional to that
        probability times the estimated probability that a row of that class
@@ -66,7 +67,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     estimator : estimator object, default=None
         A classifier with ``fit`` and ``predict_proba``; it is cloned for the
         cross-validation, the clean model and the final model. ``None`` means
-        ``RandomForestClassifier(random_state=random_state)``.
+        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``.
 
     cv : int, cross-validation generator or iterable, default=5
         Folds for the out-of-fold probabilities of confident learning (unused
@@ -90,7 +91,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         ``relabel_by="clean_model"`` and ``min_confidence=0`` every label
         becomes the clean model's prediction).
 
-    relabel_by : {"out_of_fold", "posterior", "clean_model"}, default="out_of_fold"
+    relabel_by : {"out_of_fold", "posterior", "clean_model"}, default="posterior"
         The class probabilities a candidate is relabelled by.
 
         - ``"out_of_fold"``: as ``"posterior"``, with the out-of-fold
@@ -112,7 +113,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
           ``relabel="all"`` and ``min_confidence=0`` every label becomes the
           clean model's prediction (the seed article's method).
 
-    min_confidence : float in [0, 1], default=0.6
+    min_confidence : float in [0, 1], default=0.8
         A candidate row is relabelled only where its highest class
         probability (``relabel_by``) is at least this; 0 relabels every
         candidate, 1 almost none.
@@ -205,11 +206,14 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     repeat it), ``trusted`` replaces the ``cv`` fits by it.
 
     The posterior assumes, as confident learning does, that a label's
-    corruption depends on its true class only, not on the features. The
-    defaults (``estimator``, ``relabel_by``, ``min_confidence``,
-    ``min_noise_rate``) were chosen on the tuning data sets and seeds of
-    ``benchmarks/tuning.py``, never on the seeds the README reports; the
-    protocol and the before/after tables are in ``benchmarks/README.md``.
+    corruption depends on its true class only, not on the features.
+    ``min_noise_rate`` was chosen on the tuning data sets and seeds of
+    ``benchmarks/tuning.py``, never on the seeds the README reports (the
+    protocol and the tables are in ``benchmarks/README.md``). ``estimator``,
+    ``relabel_by`` and ``min_confidence`` keep their earlier defaults: the
+    re-choice on the tuning data (a plain forest, ``"out_of_fold"``, 0.6)
+    fell short of the article task's standing 91.5% target (89.0% mean over
+    its noise seeds 0-9), so it is not the default until a re-tuning meets both.
 
     A class that the relabelling empties (or that has only dropped rows) is
     unknown to ``estimator_``: it stays in ``classes_``, with probability 0.
@@ -232,9 +236,9 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     >>> kept = ~model.dropped_          # the rows the final model was fitted on
     >>> # Honest only here, where we know y: the share of right labels it learnt from.
     >>> print(round((y_noisy == y).mean(), 2), round((model.relabeled_[kept] == y[kept]).mean(), 2))
-    0.79 0.92
+    0.79 0.94
     >>> print(f"{model.noise_rate_:.2f}", [f"{b:.2f}" for b in model.noise_rate_ci_])
-    0.28 ['0.24', '0.34']
+    0.27 ['0.23', '0.33']
     >>> model.predict(X[:3]).shape
     (3,)
     """
@@ -260,8 +264,8 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         cv=5,
         filter_by="prune_by_noise_rate",
         relabel="issues",
-        relabel_by="out_of_fold",
-        min_confidence=0.6,
+        relabel_by="posterior",
+        min_confidence=0.8,
         low_confidence="drop",
         min_noise_rate=0.1,
         n_jobs=None,
@@ -284,7 +288,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         Chosen on the tuning data (see ``benchmarks/README.md``).
         """
         if self.estimator is None:
-            return RandomForestClassifier(random_state=self.random_state)
+            return RandomForestClassifier(min_samples_leaf=5, random_state=self.random_state)
         return self.estimator
 
     @_fit_context(prefer_skip_nested_validation=False)

@@ -408,7 +408,8 @@ def test_with_mae_classifier(noisy_blobs):
     from skrobust import MAEClassifier
 
     X, y, y_noisy, _ = noisy_blobs
-    base = MAEClassifier(epochs=10, random_state=0)
+    # batch_size=32: the default (200) would give these 300 rows 2 updates an epoch
+    base = MAEClassifier(epochs=10, batch_size=32, random_state=0)
     # Incremental when MAEClassifier has partial_fit, else by rounds.
     clf = _fast(base, max_epochs=2, num_gradual=1, cv=2).fit(X, y_noisy)
     assert clf.mode_ == ("incremental" if hasattr(base, "partial_fit") else "rounds")
