@@ -1,6 +1,10 @@
 """What skrobust's classifiers derive from class probabilities."""
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+
+from ._compat import _routing_enabled
 
 
 def proba_in_classes(estimator, X, classes, *, method="predict_proba", **params):
@@ -27,6 +31,39 @@ def proba_in_classes(estimator, X, classes, *, method="predict_proba", **params)
     proba = np.full((known.shape[0], len(classes)), fill)
     proba[:, np.searchsorted(classes, inner)] = known
     return proba
+
+
+class WithClasses(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """``estimator`` plus the ``classes_`` that cross-validation reads.
+
+    ``cross_val_predict(method="predict_proba")`` orders each fold's columns
+    by the fitted estimator's ``classes_``, which cleanlab's ``CleanLearning``
+    does not set. This sets it: the inner estimator's own ``classes_``, else
+    the classes of the ``y`` it was fitted on (whose columns such an estimator
+    gives in order). Fit parameters go to the inner estimator (routed by
+    request when metadata routing is enabled).
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def fit(self, X, y, **params):
+        if _routing_enabled():
+            params = process_routing(self, "fit", **params).estimator.fit
+        self.estimator_ = clone(self.estimator).fit(X, y, **params)
+        classes = getattr(self.estimator_, "classes_", None)
+        self.classes_ = np.unique(y) if classes is None else classes
+        return self
+
+    def predict(self, X):
+        return self.estimator_.predict(X)
+
+    def predict_proba(self, X):
+        return self.estimator_.predict_proba(X)
+
+    def get_metadata_routing(self):
+        mapping = MethodMapping().add(caller="fit", callee="fit")
+        return MetadataRouter(owner=self).add(estimator=self.estimator, method_mapping=mapping)
 
 
 class PredictFromProbaMixin:

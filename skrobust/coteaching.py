@@ -29,7 +29,7 @@ from ._compat import (
     _routing_enabled,
 )
 from ._noise_rate import noise_rate_interval
-from ._proba import PredictFromProbaMixin, proba_in_classes
+from ._proba import PredictFromProbaMixin, WithClasses, proba_in_classes
 from ._validation import check_folds, check_labels, check_n_classes
 
 _MAX_SEED = np.iinfo(np.int32).max
@@ -535,7 +535,7 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             return loss
         inside = trained_on[held_out]
         proba = cross_val_predict(
-            clone(peer),
+            WithClasses(peer),  # CleanLearning sets no classes_
             X[inside],
             y[inside],
             cv=splitter,
@@ -555,8 +555,9 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         return params
 
     def _loss(self, peer, X, y_code):
-        columns = np.searchsorted(self.classes_, peer.classes_)
-        return _cross_entropy(peer.predict_proba(X), columns, y_code, len(self.classes_))
+        n_classes = len(self.classes_)
+        proba = proba_in_classes(peer, X, self.classes_)
+        return _cross_entropy(proba, np.arange(n_classes), y_code, n_classes)
 
     def _log(self, epoch, rate, kept):
         if self.verbose:

@@ -28,6 +28,7 @@ from sklearn.model_selection import cross_val_predict
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_consistent_length
 
+from ._proba import WithClasses
 from ._compat import (
     HasMethods,
     StrOptions,
@@ -105,7 +106,7 @@ def _oof_encoded(estimator, X, y_encoded, *, cv, n_jobs, random_state, params, c
         X_cv, y_cv = _safe_indexing(X, rows), y_encoded[rows]
         params_cv = _check_method_params(X, params=params or {}, indices=rows)
     oof = cross_val_predict(
-        clone(estimator),
+        WithClasses(estimator),  # CleanLearning sets no classes_
         X_cv,
         y_cv,
         cv=splitter,

@@ -229,16 +229,25 @@ def test_stacking_classifier_in_processes_equals_the_sequential_one(name, data):
     )
 
 
-def test_injector_around_cleanlabs_clean_learning_which_has_no_classes_attribute(data):
+@pytest.mark.parametrize(
+    "meta, params",
+    [(LabelNoiseInjector, {}), (CleanFirstRelabeler, {}),
+     (CoTeachingClassifier, {"max_epochs": 2, "num_gradual": 1})],  # rounds: a fit per round
+    ids=["LabelNoiseInjector", "CleanFirstRelabeler", "CoTeachingClassifier"],
+)
+def test_meta_estimators_around_cleanlabs_clean_learning_which_has_no_classes_attribute(
+    meta, params, data
+):
     from cleanlab.classification import CleanLearning
 
     X, y = data
     inner = CleanLearning(LogisticRegression(), seed=0, find_label_issues_kwargs={"n_jobs": 1})
-    model = LabelNoiseInjector(inner, random_state=0).fit(X, y)
-    assert not hasattr(model.estimator_, "classes_")
+    model = meta(inner, random_state=0, **params).fit(X, y)
+    fitted = getattr(model, "estimators_", None) or [model.estimator_]  # co-teaching's two peers
+    assert not any(hasattr(peer, "classes_") for peer in fitted)
     assert model.classes_.tolist() == [0, 1, 2]
     proba = model.predict_proba(X)
-    np.testing.assert_array_equal(proba, model.estimator_.predict_proba(X))
+    np.testing.assert_array_equal(proba, np.mean([peer.predict_proba(X) for peer in fitted], axis=0))
     assert cross_val_score(model, X, y, cv=StratifiedKFold(2), error_score="raise").min() > 0
 
 
