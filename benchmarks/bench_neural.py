@@ -2,21 +2,26 @@
 
 Run from the project root::
 
-    python -m benchmarks.bench_neural [--quick] [--parts import,article,digits,timing]
-                                     [--output benchmarks/results/bench_neural.md]
+    python -m benchmarks.bench_neural [--quick] [--parts import,tuning,article,digits,timing]
+                                     [--output DIR]   (writes DIR/bench_neural.md)
 
 1. ``import``: time of ``import skrobust`` (must not import TensorFlow) and of
    ``from skrobust import MAEClassifier`` (which does), each in a fresh
    interpreter, median of 5.
-2. ``article``: the seed article's task (its data and split, exactly 20% of the
+2. ``tuning``: the acceptance table on the tuning data
+   (:mod:`benchmarks.tuning`: its eight data sets, clean labels and 20%/40%
+   symmetric and pair noise in the training folds only, tuning seeds
+   100-102, 3 folds, ``StandardScaler`` first): ``MAEClassifier()`` against
+   ``MLPClassifier()``, both with their defaults.
+3. ``article``: the seed article's task (its data and split, exactly 20% of the
    training labels flipped, noise seeds 0-9), ``MAEClassifier`` with default
    parameters and each ``loss``, plus the article's own settings (20 epochs,
    batch 16, learning rate 0.001) with MAE. Accuracy on the clean test labels.
-3. ``digits``: ``load_digits`` (10 classes), a stratified 70/30 split per seed,
+4. ``digits``: ``load_digits`` (10 classes), a stratified 70/30 split per seed,
    40% symmetric and 40% pair noise on the training labels
    (``make_noisy_labels``), ``StandardScaler`` + ``MAEClassifier`` with
    default parameters and each loss; accuracy on the clean test labels.
-4. ``timing``: ``MAEClassifier`` against scikit-learn's ``MLPClassifier`` with
+5. ``timing``: ``MAEClassifier`` against scikit-learn's ``MLPClassifier`` with
    the same layers, epochs, batch size, optimizer (Adam) and learning rate,
    forced to run every epoch, fitted alternately in one process, on the
    article's data (at MAEClassifier's defaults, and at the article's 20
@@ -29,7 +34,6 @@ Run from the project root::
 True labels are used only to score.
 """
 
-import argparse
 import os
 import platform
 import subprocess
@@ -47,11 +51,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skrobust
+from benchmarks.cli import bench_parser
 from benchmarks.datasets import article_data, article_flip
 from skrobust import make_noisy_labels
 
 LOSSES = ("mae", "gce", "sce", "nce_rce", "nce_mae", "cross_entropy")
-PARTS = ("import", "article", "digits", "timing")
+PARTS = ("import", "tuning", "article", "digits", "timing")
 
 
 def _mean_std(values):
@@ -92,7 +97,59 @@ def part_import(quick):
 
 
 # --------------------------------------------------------------------------- #
-# 2. the article's task
+# 2. tuning data: MAEClassifier() against MLPClassifier()
+# --------------------------------------------------------------------------- #
+
+
+def tuning_table(quick):
+    """The runner's rows (one per method x cell x seed x fold) for MAEClassifier() and MLPClassifier()."""
+    from benchmarks.methods import METHODS
+    from benchmarks.tuning import TUNING_SEEDS, evaluate
+
+    datasets = ["wine", "iris"] if quick else None
+    seeds = TUNING_SEEDS[:1] if quick else TUNING_SEEDS[:3]
+    return evaluate({"MLPClassifier()": METHODS["mlp"], "MAEClassifier()": METHODS["mae"]},
+                    datasets=datasets, seeds=seeds, cv=3, n_jobs=-1)
+
+
+def tuning_markdown(table):
+    """Per cell: both accuracies and the paired difference; then the issue's acceptance, counted."""
+    from benchmarks.tuning import gain, noise_label, summarize
+
+    mae, mlp = "MAEClassifier()", "MLPClassifier()"
+    cell_gain, text = gain(table, mae, mlp), summarize(table)
+    seeds = sorted(table["seed"].unique())
+    lines = [
+        f"## Tuning data: {mae} against {mlp}, seeds {seeds[0]}-{seeds[-1]}\n",
+        "`benchmarks.tuning.evaluate`: StandardScaler first, noise in the training folds only "
+        f"(`LabelNoiseInjector`), {table['fold'].nunique()} stratified folds, clean test folds; "
+        "accuracy % mean ± std over seeds of the fold means; gain = MAE − MLP in points, paired by seed.\n",
+        f"| data set | noise | {mlp} | {mae} | gain |",
+        "|:--|:--|--:|--:|--:|",
+    ]
+    for (dataset, noise_type, rate), row in cell_gain.iterrows():
+        accuracies = " | ".join(text.loc[(dataset, noise_type, rate), [mlp, mae]])
+        lines.append(f"| {dataset} | {noise_label(noise_type, rate)} | {accuracies} | "
+                     f"{row['mean']:+.1f} ± {row['std']:.1f} |")
+    mean_gain = cell_gain["mean"]
+    rates = mean_gain.index.get_level_values("noise_rate")
+    clean, noisy, forty = mean_gain[rates == 0], mean_gain[rates > 0], mean_gain[rates == 0.4]
+    lines += [
+        "",
+        f"- clean labels, MAE within 1 point of MLP (gain ≥ −1): {(clean >= -1).sum()} of {len(clean)} "
+        f"data sets (worst {clean.min():+.1f}).",
+        f"- noisy cells with MAE ≥ MLP: {(noisy >= 0).sum()} of {len(noisy)} (worst {noisy.min():+.1f}).",
+        f"- mean gain at 40% noise: {forty.mean():+.1f} points over {len(forty)} cells.",
+    ]
+    return lines
+
+
+def part_tuning(quick):
+    return tuning_markdown(tuning_table(quick))
+
+
+# --------------------------------------------------------------------------- #
+# 3. the article's task
 # --------------------------------------------------------------------------- #
 
 
@@ -131,7 +188,7 @@ def part_article(quick):
 
 
 # --------------------------------------------------------------------------- #
-# 3. digits, 40% symmetric and pair noise
+# 4. digits, 40% symmetric and pair noise
 # --------------------------------------------------------------------------- #
 
 
@@ -167,7 +224,7 @@ def part_digits(quick):
 
 
 # --------------------------------------------------------------------------- #
-# 4. timing against MLPClassifier
+# 5. timing against MLPClassifier
 # --------------------------------------------------------------------------- #
 
 
@@ -269,9 +326,14 @@ def part_timing(quick):
 
 
 def _header():
+    from benchmarks.methods import _stderr_captured
+
+    with _stderr_captured():  # TensorFlow's start-up lines
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
     import keras
     import scikeras
-    import tensorflow as tf
 
     return [
         "# bench_neural: MAEClassifier\n",
@@ -284,10 +346,8 @@ def _header():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer seeds and smaller data (smoke test)")
+    parser = bench_parser(__doc__.splitlines()[0], "fewer seeds and smaller data (smoke test)")
     parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {PARTS}")
-    parser.add_argument("--output", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
     parts = [p for p in args.parts.split(",") if p]
     unknown = set(parts) - set(PARTS)
@@ -299,15 +359,19 @@ def main(argv=None):
         lines += part_import(args.quick) + [""]
     lines = _header() + lines
     print("\n".join(lines), flush=True)
-    for name, part in (("article", part_article), ("digits", part_digits), ("timing", part_timing)):
+    for name, part in (("tuning", part_tuning), ("article", part_article), ("digits", part_digits),
+                       ("timing", part_timing)):
         if name in parts:
             start = time.perf_counter()
             section = part(args.quick) + [f"\n({name}: {time.perf_counter() - start:.0f} s)", ""]
             print("\n".join(section), flush=True)
             lines += section
     if args.output:
-        with open(args.output, "w") as f:
+        os.makedirs(args.output, exist_ok=True)
+        path = os.path.join(args.output, "bench_neural.md")
+        with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,15 @@
 
 Run from the project root::
 
-    python -m benchmarks.bench_relabel [--quick] [--output benchmarks/results]
+    python -m benchmarks.bench_relabel [--quick] [--parts tuning,article,digits,scale]
+                                      [--output benchmarks/results]
+
+0. **Tuning data** (:mod:`benchmarks.tuning`: its eight data sets, clean
+   labels and 20%/40% symmetric and pair noise in the training folds only,
+   tuning seeds 100-102, 3 folds, ``StandardScaler`` first):
+   ``CleanFirstRelabeler()`` with its defaults against its default base
+   fitted plainly, ``CleanLearning`` with that same base, and a plain
+   ``RandomForestClassifier()``.
 
 1. **Article task** (the seed article's data, split and 20% flips, noise
    seeds 0-9): test accuracy of ``CleanFirstRelabeler(random_state=seed)``
@@ -216,6 +224,77 @@ def digits_markdown(results, seeds):
     )
 
 
+# --- 0. tuning data -----------------------------------------------------------------
+
+TUNING_BASE = "RandomForestClassifier(min_samples_leaf=5)"  # CleanFirstRelabeler's default base
+
+
+def _tuning_base(seed):
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(min_samples_leaf=5, random_state=seed)
+
+
+def _tuning_clean_learning(seed):
+    from ._cleanlab import CleanLearningClassifier
+
+    return CleanLearningClassifier(_tuning_base(seed), seed=seed, find_label_issues_kwargs={"n_jobs": 1})
+
+
+def _tuning_relabeler(seed):
+    return CleanFirstRelabeler(random_state=seed)
+
+
+def tuning(quick):
+    from .methods import METHODS
+    from .tuning import TUNING_SEEDS, evaluate
+
+    methods = {
+        "RandomForestClassifier()": METHODS["random_forest"],
+        TUNING_BASE: _tuning_base,
+        f"CleanLearning({TUNING_BASE})": _tuning_clean_learning,
+        "CleanFirstRelabeler()": _tuning_relabeler,
+    }
+    return evaluate(methods, datasets=["wine", "iris"] if quick else None,
+                    seeds=TUNING_SEEDS[:1] if quick else TUNING_SEEDS[:3], cv=3, n_jobs=-1)
+
+
+def tuning_markdown(table):
+    from .tuning import gain, noise_label, summarize
+
+    cfr, base, cl, rf = "CleanFirstRelabeler()", TUNING_BASE, f"CleanLearning({TUNING_BASE})", "RandomForestClassifier()"
+    text = summarize(table)
+    vs_base, vs_cl, vs_rf = gain(table, cfr, base), gain(table, cfr, cl), gain(table, cfr, rf)
+    seeds = sorted(table["seed"].unique())
+    lines = [
+        f"### Tuning data, seeds {seeds[0]}-{seeds[-1]}\n",
+        "`benchmarks.tuning.evaluate`: StandardScaler first, noise in the training folds only, "
+        f"{table['fold'].nunique()} stratified folds, clean test folds; accuracy % mean ± std over "
+        "seeds of the fold means; differences in points, paired by seed.\n",
+        f"Base = `{base}` (CleanFirstRelabeler's default); CFR = `{cfr}`.\n",
+        f"| data set | noise | {rf} | base | CleanLearning(base) | CFR | CFR − base | CFR − CleanLearning |",
+        "|:--|:--|--:|--:|--:|--:|--:|--:|",
+    ]
+    for dataset, noise_type, rate in vs_base.index:
+        key = (dataset, noise_type, rate)
+        accuracies = " | ".join(text.loc[key, [rf, base, cl, cfr]])
+        lines.append(f"| {dataset} | {noise_label(noise_type, rate)} | {accuracies} | "
+                     f"{vs_base.loc[key, 'mean']:+.1f} | {vs_cl.loc[key, 'mean']:+.1f} |")
+    rates = vs_base.index.get_level_values("noise_rate")
+    clean, noisy_cl, noisy_rf = vs_base["mean"][rates == 0], vs_cl["mean"][rates > 0], vs_rf["mean"][rates > 0]
+    lost = [f"{d} {noise_label(t, r)} ({g:+.1f})" for (d, t, r), g in noisy_cl.items() if g < 0]
+    below_rf = [f"{d} {noise_label(t, r)} ({g:+.1f})" for (d, t, r), g in noisy_rf.items() if g < -1]
+    lines += [
+        "",
+        f"- clean labels, within 0.5 point of its base: {(clean.abs() <= 0.5).sum()} of {len(clean)} "
+        f"data sets (worst {clean.min():+.1f}).",
+        f"- noisy cells with {cfr} ≥ CleanLearning (same base): {len(noisy_cl) - len(lost)} of "
+        f"{len(noisy_cl)}; lost: {', '.join(lost) or 'none'}.",
+        f"- noisy cells more than 1 point below the plain forest: {', '.join(below_rf) or 'none'}.",
+    ]
+    return "\n".join(lines)
+
+
 # --- 3. scale -----------------------------------------------------------------------
 
 
@@ -270,7 +349,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="3 digits seeds, scale 20,000 only")
     parser.add_argument("--output", default=os.path.join("benchmarks", "results"),
                         help="folder for bench_relabel.md ('' to skip writing)")
-    parser.add_argument("--parts", default="article,digits,scale")
+    parser.add_argument("--parts", default="tuning,article,digits,scale")
     args = parser.parse_args(argv)
     # One BLAS/OpenMP thread: on a shared machine, oversubscribed BLAS threads
     # made LogisticRegression fits up to 40x slower; both methods run alike.
@@ -281,6 +360,9 @@ def main(argv=None):
 def _run(args, argv):
     parts = args.parts.split(",")
     sections = []
+    if "tuning" in parts:
+        sections.append(tuning_markdown(tuning(args.quick)))
+        print(sections[-1] + "\n", flush=True)
     if "article" in parts:
         seeds = range(10)
         scores, base = article(seeds)

@@ -268,6 +268,11 @@ NOISE_TYPES = {
         "(first to last class, mean = the nominal rate); a flipped label goes to any "
         "other class with equal probability"
     ),
+    "instance": (
+        "instance-dependent (`instance_method=\"boundary\"`): the samples an out-of-fold "
+        "LogisticRegression (behind the dataset's preprocessing) finds hardest flip, to the "
+        "classes it confuses them with"
+    ),
 }
 
 
@@ -290,8 +295,16 @@ def class_conditional_matrix(n_classes, rate):
     return matrix
 
 
-def noise_parameters(noise_type, rate, n_classes):
-    """Keyword arguments of ``LabelNoiseInjector`` for one noise setting."""
+def noise_parameters(noise_type, rate, dataset):
+    """Keyword arguments of ``LabelNoiseInjector`` for one noise setting of a :class:`Dataset`."""
     if noise_type == "class_conditional":
-        return {"noise_rate": rate, "transition_matrix": class_conditional_matrix(n_classes, rate)}
+        return {"noise_rate": rate,
+                "transition_matrix": class_conditional_matrix(dataset.n_classes, rate)}
+    if noise_type == "instance":  # the noise model sees X as the methods do
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        return {"noise_rate": rate, "noise_type": "instance",
+                "noise_estimator": make_pipeline(dataset.preprocessor(),
+                                                 LogisticRegression(max_iter=1000))}
     return {"noise_rate": rate, "noise_type": noise_type}

@@ -33,20 +33,20 @@ QUICK = {
     "cv": 2,
 }
 
-# CPU seconds per fit of a 5-fold job (fit on 80% of the rows, predict and score the rest), one
-# thread: the bundled data sets from the jobs' CPU times of `sweep --datasets article,breast_cancer,
-# wine,digits --noise-types symmetric --rates 0.2 --seeds 0 --cv 5` on the 2-core x86-64 VM,
-# 2026-12-02 (scikit-learn 1.9.1, TensorFlow 2.21); `large` from 2026-11-27 (single fits on 4,000
-# rows, scaled by 10). Used only to announce a sweep's expected duration.
+# Seconds per fit in a 5-fold job (fit on 80% of the rows, noise injection and scaling included), one
+# job per core: the bundled data sets from the full sweep's fit-time table (`python -m benchmarks
+# sweep`, 4 noise types, on the 2-core x86-64 VM, 2026-12-03, scikit-learn 1.9.1, TensorFlow 2.21);
+# `large` from 2026-11-27 (single fits on 4,000 rows, scaled by 10). Used only to announce a sweep's
+# expected duration.
 FIT_SECONDS = {
-    "article": {"random_forest": 0.14, "logistic_regression": 0.01, "mlp": 0.27, "mae": 1.43,
-                "coteaching": 2.03, "clean_first": 0.92, "cleanlab": 0.03},
-    "breast_cancer": {"random_forest": 0.17, "logistic_regression": 0.01, "mlp": 0.27, "mae": 1.12,
-                      "coteaching": 1.6, "clean_first": 1.03, "cleanlab": 0.04},
-    "wine": {"random_forest": 0.11, "logistic_regression": 0.01, "mlp": 0.09, "mae": 0.83,
-             "coteaching": 0.85, "clean_first": 0.76, "cleanlab": 0.03},
-    "digits": {"random_forest": 0.28, "logistic_regression": 0.03, "mlp": 0.82, "mae": 1.61,
-               "coteaching": 3.8, "clean_first": 1.7, "cleanlab": 0.13},
+    "article": {"random_forest": 0.18, "logistic_regression": 0.01, "mlp": 0.25, "mae": 1.81,
+                "coteaching": 2.74, "clean_first": 1.17, "cleanlab": 0.03},
+    "breast_cancer": {"random_forest": 0.22, "logistic_regression": 0.02, "mlp": 0.31, "mae": 1.66,
+                      "coteaching": 2.4, "clean_first": 1.39, "cleanlab": 0.06},
+    "wine": {"random_forest": 0.14, "logistic_regression": 0.01, "mlp": 0.09, "mae": 1.08,
+             "coteaching": 1.2, "clean_first": 1.02, "cleanlab": 0.05},
+    "digits": {"random_forest": 0.41, "logistic_regression": 0.06, "mlp": 1.12, "mae": 2.78,
+               "coteaching": 5.67, "clean_first": 2.1, "cleanlab": 0.21},
     "large": {"random_forest": 18.0, "logistic_regression": 0.3, "mlp": 32.0, "mae": 80.0,
               "coteaching": 250.0, "clean_first": 100.0, "cleanlab": 1.5},
 }
@@ -149,7 +149,7 @@ def sweep_job(job, *, cv=5, data=None):
     if job.noise_rate == 0:
         noise = {"noise_rate": 0.0}
     else:
-        noise = noise_parameters(job.noise_type, job.noise_rate, source.n_classes)
+        noise = noise_parameters(job.noise_type, job.noise_rate, source)
     model = LabelNoiseInjector(estimator, **noise, random_state=job.seed)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=job.seed)
     with one_thread():

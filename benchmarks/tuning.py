@@ -13,11 +13,12 @@ project check that a choice generalises. See ``benchmarks/README.md``.
 100
 """
 
+import warnings
 from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "evaluate", "load_tuning", "summarize"]
+__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "evaluate", "gain", "load_tuning", "summarize"]
 
 TUNING_SEEDS = tuple(range(100, 200))
 
@@ -90,6 +91,7 @@ def load_tuning(name):
 
 
 def _cell(name, build, dataset, noise_type, rate, seed, cv, scale):
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import StratifiedKFold, cross_validate
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -104,7 +106,9 @@ def _cell(name, build, dataset, noise_type, rate, seed, cv, scale):
         estimator = LabelNoiseInjector(estimator, noise_rate=rate, noise_type=noise_type,
                                        random_state=seed)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
-    scores = cross_validate(estimator, X, y, cv=folds, error_score="raise")
+    with warnings.catch_warnings():  # an MLP stopped at max_iter is part of the measurement
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        scores = cross_validate(estimator, X, y, cv=folds, error_score="raise")
     return [
         {"method": name, "dataset": dataset, "noise_type": noise_type, "noise_rate": rate,
          "seed": seed, "fold": fold, "accuracy": float(score), "fit_time": float(fit_time)}
@@ -155,10 +159,32 @@ def evaluate(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUNING_SEEDS[:3
     return pd.DataFrame([row for cell in rows for row in cell])
 
 
+CELL = ["dataset", "noise_type", "noise_rate"]
+
+
+def _per_seed(table, value="accuracy"):
+    """The fold mean of ``value`` per cell, method and seed."""
+    return table.groupby(CELL + ["method", "seed"])[value].mean()
+
+
 def summarize(table, value="accuracy"):
     """Mean ± std over seeds (of the per-seed fold means), in %, per dataset × noise, methods as columns."""
-    per_seed = table.groupby(["dataset", "noise_type", "noise_rate", "method", "seed"])[value].mean()
-    stats = per_seed.groupby(["dataset", "noise_type", "noise_rate", "method"]).agg(["mean", "std"])
+    stats = _per_seed(table, value).groupby(CELL + ["method"]).agg(["mean", "std"])
     scale = 100 if value == "accuracy" else 1
     text = stats.apply(lambda r: f"{scale * r['mean']:.1f} ± {scale * r['std']:.1f}", axis=1)
     return text.unstack("method")
+
+
+def gain(table, method, reference):
+    """``method`` − ``reference`` in points per cell, paired by seed: columns mean and std.
+
+    Indexed by dataset, noise_type and noise_rate, as :func:`summarize`.
+    """
+    per_seed = _per_seed(table).unstack("method")
+    paired = 100 * (per_seed[method] - per_seed[reference])
+    return paired.groupby(CELL).agg(["mean", "std"])
+
+
+def noise_label(noise_type, rate):
+    """``"clean"`` or e.g. ``"pair 40%"``, for tables."""
+    return "clean" if rate == 0 else f"{noise_type} {rate:.0%}"

@@ -497,3 +497,19 @@ def test_benchmark_output_has_no_tensorflow_start_up_lines(tmp_path):
     assert "| wine | symmetric | 0.2 |" in done.stdout
     for line in ("oneDNN", "cuda", "absl", "E0000", "I0000", "cpu_feature_guard"):
         assert line not in output
+
+
+def test_tuning_gain_pairs_the_two_methods_seed_by_seed():
+    from benchmarks.tuning import gain
+
+    rows = [
+        {"method": method, "dataset": "wine", "noise_type": "pair", "noise_rate": 0.2, "seed": seed,
+         "fold": fold, "accuracy": accuracy + 0.01 * fold}
+        for method, offset in (("a", 0.0), ("b", 0.1))
+        for seed, accuracy in ((100, 0.5 + offset), (101, 0.8 + offset * 3))
+        for fold in range(2)
+    ]
+    cell = gain(pd.DataFrame(rows), "b", "a").loc[("wine", "pair", 0.2)]
+    # per seed: b - a = 10 and 30 points
+    assert cell["mean"] == pytest.approx(20.0)
+    assert cell["std"] == pytest.approx(np.std([10.0, 30.0], ddof=1))
