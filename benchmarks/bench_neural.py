@@ -114,16 +114,13 @@ def tuning_table(quick):
 
 def tuning_markdown(table):
     """Per cell: both accuracies and the paired difference; then the issue's acceptance, counted."""
-    from benchmarks.tuning import gain, noise_label, summarize
+    from benchmarks.tuning import describe, gain, noise_label, summarize
 
     mae, mlp = "MAEClassifier()", "MLPClassifier()"
     cell_gain, text = gain(table, mae, mlp), summarize(table)
-    seeds = sorted(table["seed"].unique())
     lines = [
-        f"## Tuning data: {mae} against {mlp}, seeds {seeds[0]}-{seeds[-1]}\n",
-        "`benchmarks.tuning.evaluate`: StandardScaler first, noise in the training folds only "
-        f"(`LabelNoiseInjector`), {table['fold'].nunique()} stratified folds, clean test folds; "
-        "accuracy % mean ± std over seeds of the fold means; gain = MAE − MLP in points, paired by seed.\n",
+        f"## Tuning data: {mae} against {mlp}\n",
+        describe(table) + " Gain = MAE − MLP.\n",
         f"| data set | noise | {mlp} | {mae} | gain |",
         "|:--|:--|--:|--:|--:|",
     ]

@@ -260,17 +260,14 @@ def tuning(quick):
 
 
 def tuning_markdown(table):
-    from .tuning import gain, noise_label, summarize
+    from .tuning import describe, gain, noise_label, summarize
 
     cfr, base, cl, rf = "CleanFirstRelabeler()", TUNING_BASE, f"CleanLearning({TUNING_BASE})", "RandomForestClassifier()"
     text = summarize(table)
     vs_base, vs_cl, vs_rf = gain(table, cfr, base), gain(table, cfr, cl), gain(table, cfr, rf)
-    seeds = sorted(table["seed"].unique())
     lines = [
-        f"### Tuning data, seeds {seeds[0]}-{seeds[-1]}\n",
-        "`benchmarks.tuning.evaluate`: StandardScaler first, noise in the training folds only, "
-        f"{table['fold'].nunique()} stratified folds, clean test folds; accuracy % mean ± std over "
-        "seeds of the fold means; differences in points, paired by seed.\n",
+        "### Tuning data\n",
+        describe(table) + "\n",
         f"Base = `{base}` (CleanFirstRelabeler's default); CFR = `{cfr}`.\n",
         f"| data set | noise | {rf} | base | CleanLearning(base) | CFR | CFR − base | CFR − CleanLearning |",
         "|:--|:--|--:|--:|--:|--:|--:|--:|",

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "evaluate", "gain", "load_tuning", "summarize"]
+__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "describe", "evaluate", "gain", "load_tuning", "summarize"]
 
 TUNING_SEEDS = tuple(range(100, 200))
 
@@ -188,3 +188,14 @@ def gain(table, method, reference):
 def noise_label(noise_type, rate):
     """``"clean"`` or e.g. ``"pair 40%"``, for tables."""
     return "clean" if rate == 0 else f"{noise_type} {rate:.0%}"
+
+
+def describe(table):
+    """The protocol behind a :func:`evaluate` table, as one Markdown sentence."""
+    seeds = sorted(table["seed"].unique())
+    return (
+        "`benchmarks.tuning.evaluate`: StandardScaler first, noise in the training folds only "
+        f"(`LabelNoiseInjector`), {table['fold'].nunique()} stratified folds, clean test folds, "
+        f"seeds {seeds[0]}-{seeds[-1]}; accuracy % mean ± std over seeds of the fold means; "
+        "differences in points, paired by seed."
+    )
