@@ -22,13 +22,11 @@ agrees with them.
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.ensemble import ExtraTreesClassifier
 from sklearn.model_selection import cross_val_predict
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_consistent_length
 
-from ._proba import WithClasses
 from ._compat import (
     HasMethods,
     StrOptions,
@@ -36,6 +34,7 @@ from ._compat import (
     _safe_indexing,
     validate_params,
 )
+from ._proba import WithClasses
 from ._validation import (
     check_fit_input,
     check_folds,
