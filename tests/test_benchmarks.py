@@ -407,7 +407,7 @@ def test_dask_local_cluster_gives_the_local_results(small_run, tmp_path):
 
 # ------------------------------------------------------------------ the user's own data
 
-USER = ["--methods", "logistic_regression,random_forest", "--noise-types", "symmetric,pair", "--rates", "0.3",
+USER = ["--methods", "logistic_regression,random_forest", "--noise-types", "symmetric,pair,instance", "--rates", "0.3",
         "--seeds", "0", "--cv", "2", "--n-jobs", "1", "--no-progress"]
 
 
@@ -434,12 +434,13 @@ def test_sweep_on_a_users_file_with_categorical_columns_and_string_labels(extens
     text = stdout.getvalue()
     assert "| pets | symmetric | 0.3 |" in text
     assert "| pets | pair |" not in text  # two classes: pair noise is symmetric noise, run once
+    assert "| pets | instance | 0.3 |" in text  # its noise model sits behind the file's preprocessing
     assert "1 categorical columns), target 'species', 2 classes" in text
     assert "one-hot encoded" in text
     for ext in ("md", "csv", "json", "png"):
         assert (out / f"sweep-pets.{ext}").stat().st_size > 0
     rows = json.loads((out / "sweep-pets.json").read_text())["results"]
-    assert len(rows) == 2 * 2 and not any(r["error"] for r in rows)
+    assert len(rows) == 2 * 3 and not any(r["error"] for r in rows)
     clean = [r["accuracy"] for r in rows if r["noise_rate"] == 0]
     assert min(clean) > 0.8  # the categorical column was used: "size" alone gives at most 0.75
 
