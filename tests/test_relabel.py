@@ -321,6 +321,24 @@ def test_noisy_labels_are_acted_on_with_a_noise_rate_near_the_truth(noisy_blobs)
     assert model.label_issues_.any()
 
 
+@pytest.mark.parametrize("n_classes", [2, 3, 10])
+def test_noise_rate_counts_the_confident_joint_as_cleanlab_does(n_classes):
+    from cleanlab.count import compute_confident_joint, get_confident_thresholds
+
+    from skrobust._noise_rate import MIN_CONFIDENCE, confident_joint
+
+    rng = np.random.RandomState(n_classes)
+    y = np.arange(300) % n_classes
+    # peaked probabilities, with ties at the threshold's tolerance and rows confident of several classes
+    probs = rng.dirichlet(np.full(n_classes, 0.3), size=300)
+    probs[:20] = np.round(probs[:20], 1)
+    probs /= probs.sum(axis=1, keepdims=True)
+    thresholds = np.maximum(get_confident_thresholds(y, probs), MIN_CONFIDENCE)
+    np.testing.assert_array_equal(
+        confident_joint(y, probs), compute_confident_joint(y, probs, thresholds=thresholds)
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "dataset, noise_type, rate",
