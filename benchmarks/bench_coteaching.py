@@ -25,6 +25,11 @@ Run from the project root::
    machine; the ratio is median(co-teaching) / median(plain). The cost of
    ``forget_rate="auto"`` is reported as its own ratio.
 
+0. **Tuning data** (``benchmarks.tuning``: the eight tuning data sets, seeds
+   100-102, 3 folds, noise in the training folds only): ``CoTeachingClassifier()``
+   against ``MLPClassifier()``, ``RandomForestClassifier()`` and its own two
+   peers trained plainly for the same epochs (``forget_rate=0``).
+
 True labels are used only to make the noise and to score.
 """
 
@@ -169,6 +174,63 @@ def digits_markdown(results, seeds):
     )
 
 
+# ------------------------------------------------------------------ tuning data
+TUNING_PLAIN = "CoTeachingClassifier(forget_rate=0)"
+
+
+def _tuning_plain(seed):
+    """The default peers trained plainly (nothing forgotten) for the same epochs and batches."""
+    return CoTeachingClassifier(forget_rate=0.0, random_state=seed)
+
+
+def tuning(quick):
+    from .methods import METHODS
+    from .tuning import TUNING_SEEDS, evaluate
+
+    methods = {
+        "RandomForestClassifier()": METHODS["random_forest"],
+        "MLPClassifier()": METHODS["mlp"],
+        TUNING_PLAIN: _tuning_plain,
+        "CoTeachingClassifier()": METHODS["coteaching"],
+    }
+    return evaluate(methods, datasets=["wine", "iris"] if quick else None,
+                    seeds=TUNING_SEEDS[:1] if quick else TUNING_SEEDS[:3], cv=3, n_jobs=-1)
+
+
+def tuning_markdown(table):
+    from .tuning import cells_below, describe, gain, noise_label, summarize
+
+    ct, plain, mlp, rf = "CoTeachingClassifier()", TUNING_PLAIN, "MLPClassifier()", "RandomForestClassifier()"
+    text = summarize(table)
+    vs_plain, vs_mlp, vs_rf = gain(table, ct, plain), gain(table, ct, mlp), gain(table, ct, rf)
+    lines = [
+        "### Tuning data\n",
+        describe(table) + "\n",
+        f"CT = `{ct}`; its plain network = `{plain}` (the same two peers, nothing forgotten).\n",
+        f"| data set | noise | {rf} | {mlp} | CT's network, plain | CT | CT − plain | CT − MLP | CT − RF |",
+        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for key in vs_plain.index:
+        dataset, noise_type, rate = key
+        accuracies = " | ".join(text.loc[key, [rf, mlp, plain, ct]])
+        lines.append(f"| {dataset} | {noise_label(noise_type, rate)} | {accuracies} | "
+                     f"{vs_plain.loc[key, 'mean']:+.1f} | {vs_mlp.loc[key, 'mean']:+.1f} | "
+                     f"{vs_rf.loc[key, 'mean']:+.1f} |")
+    rates = vs_plain.index.get_level_values("noise_rate")
+    clean, noisy_mlp, noisy_rf = vs_plain["mean"][rates == 0], vs_mlp["mean"][rates > 0], vs_rf["mean"][rates > 0]
+    lost = cells_below(noisy_mlp, 0)
+    lines += [
+        "",
+        f"- clean labels, within 0.5 point of its plain network: {(clean.abs() <= 0.5).sum()} of "
+        f"{len(clean)} data sets (worst {clean.min():+.1f}).",
+        f"- noisy cells with CT ≥ {mlp}: {len(noisy_mlp) - len(lost)} of {len(noisy_mlp)}; "
+        f"lost: {', '.join(lost) or 'none'}.",
+        f"- noisy cells with CT ≥ {rf}: {(noisy_rf >= 0).sum()} of {len(noisy_rf)}; more than 1 point "
+        f"below it: {', '.join(cells_below(noisy_rf, -1)) or 'none'}.",
+    ]
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------ fit time
 def _plain_partial_fit(base, X, y, epochs, batch_size, seed):
     """The base alone, over the same epochs and mini-batches as co-teaching."""
@@ -220,13 +282,16 @@ def timing(repeats):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 digits seeds, 3 timing repeats")
+    parser.add_argument("--quick", action="store_true", help="tuning: wine and iris, 1 seed; 3 digits seeds, 3 timing repeats")
     parser.add_argument("--output", default=os.path.join("benchmarks", "results"),
                         help="folder for bench_coteaching.md ('' to skip writing)")
-    parser.add_argument("--parts", default="article,digits,timing")
+    parser.add_argument("--parts", default="tuning,article,digits,timing")
     args = parser.parse_args(argv)
     parts = args.parts.split(",")
     sections = []
+    if "tuning" in parts:
+        sections.append(tuning_markdown(tuning(args.quick)))
+        print(sections[-1] + "\n", flush=True)
     if "article" in parts:
         seeds = range(10)
         rows, rates = article(seeds)

@@ -260,7 +260,7 @@ def tuning(quick):
 
 
 def tuning_markdown(table):
-    from .tuning import describe, gain, noise_label, summarize
+    from .tuning import cells_below, describe, gain, noise_label, summarize
 
     cfr, base, cl, rf = "CleanFirstRelabeler()", TUNING_BASE, f"CleanLearning({TUNING_BASE})", "RandomForestClassifier()"
     text = summarize(table)
@@ -279,8 +279,7 @@ def tuning_markdown(table):
                      f"{vs_base.loc[key, 'mean']:+.1f} | {vs_cl.loc[key, 'mean']:+.1f} |")
     rates = vs_base.index.get_level_values("noise_rate")
     clean, noisy_cl, noisy_rf = vs_base["mean"][rates == 0], vs_cl["mean"][rates > 0], vs_rf["mean"][rates > 0]
-    lost = [f"{d} {noise_label(t, r)} ({g:+.1f})" for (d, t, r), g in noisy_cl.items() if g < 0]
-    below_rf = [f"{d} {noise_label(t, r)} ({g:+.1f})" for (d, t, r), g in noisy_rf.items() if g < -1]
+    lost, below_rf = cells_below(noisy_cl, 0), cells_below(noisy_rf, -1)
     lines += [
         "",
         f"- clean labels, within 0.5 point of its base: {(clean.abs() <= 0.5).sum()} of {len(clean)} "

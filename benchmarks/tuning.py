@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "describe", "evaluate", "gain", "load_tuning", "summarize"]
+__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cells_below", "describe", "evaluate", "gain", "load_tuning", "summarize"]
 
 TUNING_SEEDS = tuple(range(100, 200))
 
@@ -188,6 +188,11 @@ def gain(table, method, reference):
 def noise_label(noise_type, rate):
     """``"clean"`` or e.g. ``"pair 40%"``, for tables."""
     return "clean" if rate == 0 else f"{noise_type} {rate:.0%}"
+
+
+def cells_below(cell_gain, limit):
+    """``"dataset noise (gain)"`` of each cell whose mean gain (a :func:`gain` column) is below ``limit``."""
+    return [f"{d} {noise_label(t, r)} ({g:+.1f})" for (d, t, r), g in cell_gain.items() if g < limit]
 
 
 def describe(table):

@@ -196,6 +196,13 @@ def test_every_method_builds_a_fresh_seeded_classifier(name):
     assert METHODS[name].kind in ("baseline", "skrobust", "peer")
 
 
+def test_the_articles_network_is_a_seed_suite_row_but_not_a_sweep_default():
+    assert "mae_article" in seed.settings()["methods"]
+    assert "mae_article" not in sweep.settings()["methods"]
+    assert "mae_article" in sweep.settings(methods=["mae_article"])["methods"]  # still runnable by name
+    assert seed.ARTICLE["mae_article"][1] == "Keras MLP 16-16-1 with MAE loss"
+
+
 def test_a_new_method_is_one_registry_entry(monkeypatch, tmp_path):
     from sklearn.naive_bayes import GaussianNB
 
@@ -514,3 +521,32 @@ def test_tuning_gain_pairs_the_two_methods_seed_by_seed():
     # per seed: b - a = 10 and 30 points
     assert cell["mean"] == pytest.approx(20.0)
     assert cell["std"] == pytest.approx(np.std([10.0, 30.0], ddof=1))
+
+
+def _fake_tuning_table(accuracy):
+    """An evaluate() table: ``accuracy(method, dataset, noise_type, rate)`` for every seed and fold."""
+    from benchmarks.tuning import NOISE_SETTINGS
+
+    methods_ = ["RandomForestClassifier()", "MLPClassifier()", "CoTeachingClassifier(forget_rate=0)",
+                "CoTeachingClassifier()"]
+    return pd.DataFrame([
+        {"method": m, "dataset": d, "noise_type": t, "noise_rate": r, "seed": s, "fold": f,
+         "accuracy": accuracy(m, d, t, r), "fit_time": 0.1}
+        for m in methods_ for d in ("iris", "wine") for t, r in NOISE_SETTINGS
+        for s in (100, 101) for f in range(3)
+    ])
+
+
+def test_coteaching_tuning_summary_counts_the_acceptance_and_names_every_lost_cell():
+    from benchmarks.bench_coteaching import tuning_markdown
+
+    def accuracy(method, dataset, noise_type, rate):
+        if method == "CoTeachingClassifier()":  # one point below the MLP on iris at 40% pair noise
+            return 0.80 if (dataset, noise_type, rate) == ("iris", "pair", 0.4) else 0.90
+        return {"RandomForestClassifier()": 0.95, "MLPClassifier()": 0.81}.get(method, 0.90)
+
+    text = tuning_markdown(_fake_tuning_table(accuracy))
+    assert "clean labels, within 0.5 point of its plain network: 2 of 2 data sets" in text
+    assert "CT ≥ MLPClassifier(): 7 of 8; lost: iris pair 40% (-1.0)." in text
+    assert "CT ≥ RandomForestClassifier(): 0 of 8; more than 1 point below it: iris pair 20% (-5.0)" in text
+    assert text.count("\n| iris |") == 5 and text.count("\n| wine |") == 5
