@@ -26,7 +26,9 @@ class Method:
     """A named method: ``method(seed)`` builds its estimator.
 
     ``kind`` is ``"baseline"`` (plain scikit-learn), ``"skrobust"`` or
-    ``"peer"`` (another library's noise-handling method).
+    ``"peer"`` (another library's noise-handling method). ``in_sweep=False``
+    keeps a method out of the sweep's default methods (a row of the seed
+    suite only).
     """
 
     name: str
@@ -34,6 +36,7 @@ class Method:
     kind: str
     description: str
     build: Callable
+    in_sweep: bool = True
 
     def __call__(self, seed):
         return self.build(seed)
@@ -102,6 +105,16 @@ def _mae(seed):
     return MAEClassifier(random_state=seed)
 
 
+def _mae_article(seed):
+    import_tensorflow_quietly()
+    from skrobust import MAEClassifier
+
+    # The seed article's own network and training: Dense 16-16 (relu), MAE
+    # loss, Adam at Keras's default 0.001, 20 epochs of batches of 16.
+    return MAEClassifier((16, 16), loss="mae", learning_rate=0.001, epochs=20, batch_size=16,
+                         random_state=seed)
+
+
 def _coteaching(seed):
     from skrobust import CoTeachingClassifier
 
@@ -131,6 +144,10 @@ METHODS = {
         Method("mlp", "MLP", "baseline", "MLPClassifier(random_state=seed)", _mlp),
         Method("mae", "skrobust MAEClassifier", "skrobust",
                "skrobust.MAEClassifier(random_state=seed)", _mae),
+        Method("mae_article", "skrobust MAEClassifier, the article's network (16-16, MAE, 20 epochs)",
+               "skrobust",
+               "skrobust.MAEClassifier((16, 16), loss='mae', learning_rate=0.001, epochs=20, "
+               "batch_size=16, random_state=seed)", _mae_article, in_sweep=False),
         Method("coteaching", "skrobust CoTeachingClassifier", "skrobust",
                "skrobust.CoTeachingClassifier(random_state=seed)", _coteaching),
         Method("clean_first", "skrobust CleanFirstRelabeler", "skrobust",

@@ -77,7 +77,7 @@ def settings(quick=False, datasets=None, noise_types=None, rates=None, methods=N
         "data": user,
         "noise_types": list(noise_types or NOISE_TYPES),
         "rates": rates,
-        "methods": list(methods or METHODS),
+        "methods": list(methods or [m for m, method in METHODS.items() if method.in_sweep]),
         "seeds": [int(s) for s in (seeds if seeds is not None else preset.get("seeds", DEFAULT_SEEDS))],
         "cv": int(cv or preset.get("cv", DEFAULT_CV)),
     }
