@@ -227,7 +227,8 @@ def plot(results, options, path):
     ax.set_xticks(np.arange(0, 101, 10))
     ax.set_xlabel("accuracy on the clean test labels (%), axis from 0")
     seeds = options["seeds"]
-    ax.set_title(f"The article's experiment: {int(NOISE_RATE * 100)}% of the training labels flipped, "
+    # centred on the figure: long method names push the axes to the right
+    fig.suptitle(f"The article's experiment: {int(NOISE_RATE * 100)}% of the training labels flipped, "
                  f"{len(seeds)} noise seeds", fontsize=11)
     ax.grid(axis="x", alpha=0.3)
     fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=9, frameon=False)
