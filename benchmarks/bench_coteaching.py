@@ -8,7 +8,7 @@ Run from the project root::
    seeds 0-9): clean-test accuracy of ``CoTeachingClassifier(random_state=seed)``
    with every default (``forget_rate="auto"``), of the same with a single
    peer predicting, and of the default peer (StandardScaler + network)
-   fitted plainly (``max_iter=500``), with the estimated forget rate.
+   fitted plainly (``max_iter=500``), with the forget rate used.
 2. **load_digits**, the paper's settings: 45% pair and 50% symmetric noise
    from ``make_noisy_labels`` on the training labels of a stratified 70/30
    split (split and noise seeded with the same seed; seeds 0-2, 0-4 without
