@@ -198,10 +198,9 @@ def tuning(quick):
 
 
 def tuning_markdown(table):
-    from .tuning import cells_below, describe, gain, noise_label, summarize
+    from .tuning import cell_rows, cells_below, describe, gain
 
     ct, plain, mlp, rf = "CoTeachingClassifier()", TUNING_PLAIN, "MLPClassifier()", "RandomForestClassifier()"
-    text = summarize(table)
     vs_plain, vs_mlp, vs_rf = gain(table, ct, plain), gain(table, ct, mlp), gain(table, ct, rf)
     lines = [
         "### Tuning data\n",
@@ -209,13 +208,8 @@ def tuning_markdown(table):
         f"CT = `{ct}`; its plain network = `{plain}` (the same two peers, nothing forgotten).\n",
         f"| data set | noise | {rf} | {mlp} | CT's network, plain | CT | CT − plain | CT − MLP | CT − RF |",
         "|:--|:--|--:|--:|--:|--:|--:|--:|--:|",
+        *cell_rows(table, [rf, mlp, plain, ct], [vs_plain, vs_mlp, vs_rf]),
     ]
-    for key in vs_plain.index:
-        dataset, noise_type, rate = key
-        accuracies = " | ".join(text.loc[key, [rf, mlp, plain, ct]])
-        lines.append(f"| {dataset} | {noise_label(noise_type, rate)} | {accuracies} | "
-                     f"{vs_plain.loc[key, 'mean']:+.1f} | {vs_mlp.loc[key, 'mean']:+.1f} | "
-                     f"{vs_rf.loc[key, 'mean']:+.1f} |")
     rates = vs_plain.index.get_level_values("noise_rate")
     clean, noisy_mlp, noisy_rf = vs_plain["mean"][rates == 0], vs_mlp["mean"][rates > 0], vs_rf["mean"][rates > 0]
     lost = cells_below(noisy_mlp, 0)

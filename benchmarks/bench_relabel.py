@@ -260,10 +260,9 @@ def tuning(quick):
 
 
 def tuning_markdown(table):
-    from .tuning import cells_below, describe, gain, noise_label, summarize
+    from .tuning import cell_rows, cells_below, describe, gain
 
     cfr, base, cl, rf = "CleanFirstRelabeler()", TUNING_BASE, f"CleanLearning({TUNING_BASE})", "RandomForestClassifier()"
-    text = summarize(table)
     vs_base, vs_cl, vs_rf = gain(table, cfr, base), gain(table, cfr, cl), gain(table, cfr, rf)
     lines = [
         "### Tuning data\n",
@@ -271,12 +270,8 @@ def tuning_markdown(table):
         f"Base = `{base}` (CleanFirstRelabeler's default); CFR = `{cfr}`.\n",
         f"| data set | noise | {rf} | base | CleanLearning(base) | CFR | CFR − base | CFR − CleanLearning |",
         "|:--|:--|--:|--:|--:|--:|--:|--:|",
+        *cell_rows(table, [rf, base, cl, cfr], [vs_base, vs_cl]),
     ]
-    for dataset, noise_type, rate in vs_base.index:
-        key = (dataset, noise_type, rate)
-        accuracies = " | ".join(text.loc[key, [rf, base, cl, cfr]])
-        lines.append(f"| {dataset} | {noise_label(noise_type, rate)} | {accuracies} | "
-                     f"{vs_base.loc[key, 'mean']:+.1f} | {vs_cl.loc[key, 'mean']:+.1f} |")
     rates = vs_base.index.get_level_values("noise_rate")
     clean, noisy_cl, noisy_rf = vs_base["mean"][rates == 0], vs_cl["mean"][rates > 0], vs_rf["mean"][rates > 0]
     lost, below_rf = cells_below(noisy_cl, 0), cells_below(noisy_rf, -1)

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cells_below", "describe", "evaluate", "gain", "load_tuning", "summarize"]
+__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "load_tuning", "summarize"]
 
 TUNING_SEEDS = tuple(range(100, 200))
 
@@ -188,6 +188,18 @@ def gain(table, method, reference):
 def noise_label(noise_type, rate):
     """``"clean"`` or e.g. ``"pair 40%"``, for tables."""
     return "clean" if rate == 0 else f"{noise_type} {rate:.0%}"
+
+
+def cell_rows(table, columns, gains):
+    """Markdown table rows, one per cell: the accuracy of each of ``columns`` (as :func:`summarize`),
+    then the mean of each :func:`gain` frame of ``gains``, in points."""
+    text = summarize(table)
+    rows = []
+    for key in gains[0].index:
+        dataset, noise_type, rate = key
+        cells = [*text.loc[key, columns], *(f"{g.loc[key, 'mean']:+.1f}" for g in gains)]
+        rows.append(f"| {dataset} | {noise_label(noise_type, rate)} | " + " | ".join(cells) + " |")
+    return rows
 
 
 def cells_below(cell_gain, limit):
