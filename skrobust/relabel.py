@@ -32,7 +32,8 @@ class CleanFirstRelabeler(BaseMetaClassifier):
        wrong labels with a 95% interval (``noise_rate_``,
        ``noise_rate_ci_``). Where the interval's lower end is below
        ``min_noise_rate`` the evidence of noise is too weak to act on: every
-       row is trusted and the fit is a plain fit of ``estimator``. Otherwise
+       row is trusted and the fit is a plain fit of ``estimator`` (of
+       scikit-learn's default forest when ``estimator`` is None). Otherwise
        confident learning flags the labels that are probably wrong and the
        other rows are trusted. A caller who has a verified subset passes it
        as ``fit(X, y, trusted=mask)`` instead (and the estimator always acts).
@@ -67,7 +68,13 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     estimator : estimator object, default=None
         A classifier with ``fit`` and ``predict_proba``; it is cloned for the
         cross-validation, the clean model and the final model. ``None`` means
-        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``.
+        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``,
+        except for the plain fit when the evidence of noise is below
+        ``min_noise_rate``: that is a fit of
+        ``RandomForestClassifier(random_state=random_state)``. Leaves of 5
+        average out the wrong labels the relabelling leaves behind; labels
+        that look clean are fitted as scikit-learn's default forest would
+        fit them.
 
     cv : int, cross-validation generator or iterable, default=5
         Folds for the out-of-fold probabilities of confident learning (unused
@@ -282,14 +289,18 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def _get_estimator(self):
+    def _get_estimator(self, acting=True):
         """``estimator``, or scikit-learn's random forest seeded with ``random_state``.
 
-        Chosen on the tuning data (see ``benchmarks/README.md``).
+        The default forest has leaves of 5 where the noise is acted on, and
+        is a plain ``RandomForestClassifier`` where it is not (``acting``
+        False). Chosen on the tuning data (see ``benchmarks/README.md``).
         """
-        if self.estimator is None:
-            return RandomForestClassifier(min_samples_leaf=5, random_state=self.random_state)
-        return self.estimator
+        if self.estimator is not None:
+            return self.estimator
+        return RandomForestClassifier(
+            min_samples_leaf=5 if acting else 1, random_state=self.random_state
+        )
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, trusted=None, **fit_params):
@@ -348,6 +359,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
                 issues, noise_matrix = _confident_learning(y_encoded, pred_probs, self.filter_by)
             else:  # too little evidence of noise to act on: a plain fit
                 issues = held_out = np.zeros(len(y), dtype=bool)
+                estimator = self._get_estimator(acting=False)
         else:
             issues = ~self._check_trusted(trusted, y, classes)
 

@@ -278,11 +278,13 @@ def test_nothing_flagged_equals_a_plain_fit_with_the_same_random_state():
     np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
 
 
-def test_nothing_flagged_with_the_default_estimator_equals_its_plain_fit():
+def test_clean_labels_with_the_default_estimator_give_scikit_learns_default_forest():
+    # The forest with leaves of 5 is for the noise it acts on; clean labels get a plain forest.
     X, y = make_blobs(n_samples=200, centers=[[-6, 0], [6, 0]], random_state=0)
     model = CleanFirstRelabeler(cv=3, random_state=3).fit(X, y)
     assert not model.label_issues_.any()
-    plain = RandomForestClassifier(min_samples_leaf=5, random_state=3).fit(X, y)
+    assert model.estimator_.min_samples_leaf == 1
+    plain = RandomForestClassifier(random_state=3).fit(X, y)
     np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
 
 
@@ -298,7 +300,7 @@ def test_clean_labels_of_overlapping_classes_give_a_plain_fit():
     assert low <= model.noise_rate_ <= high and low < model.min_noise_rate
     assert not model.label_issues_.any() and not model.dropped_.any()
     np.testing.assert_array_equal(model.relabeled_, y)
-    plain = RandomForestClassifier(min_samples_leaf=5, random_state=0).fit(X, y)
+    plain = RandomForestClassifier(random_state=0).fit(X, y)
     np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
 
 
@@ -319,6 +321,13 @@ def test_noisy_labels_are_acted_on_with_a_noise_rate_near_the_truth(noisy_blobs)
     assert model.min_noise_rate <= low <= model.noise_rate_ <= high
     assert abs(model.noise_rate_ - flipped.mean()) < 0.05
     assert model.label_issues_.any()
+
+
+def test_noise_acted_on_is_fitted_with_the_default_forests_leaves_of_five(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    model = CleanFirstRelabeler(cv=3, random_state=0).fit(X, y_noisy)
+    assert model.label_issues_.any()
+    assert model.estimator_.min_samples_leaf == 5
 
 
 @pytest.mark.parametrize("n_classes", [2, 3, 10])
