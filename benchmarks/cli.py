@@ -10,9 +10,12 @@ The component benchmarks (``python -m benchmarks.bench_*``) share
 """
 
 import argparse
+import json
 import os
 import sys
 import time
+
+import pandas as pd
 
 from . import seed, sweep
 from .datasets import DATASETS, NOISE_TYPES, BadDataFile, default_datasets
@@ -52,6 +55,8 @@ examples:
   python -m benchmarks sweep --data my.csv --target label   # on your own data (CSV or Parquet)
   python -m benchmarks sweep --datasets wine,digits --methods random_forest,coteaching --seeds 0-2
   python -m benchmarks sweep --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
+  python -m benchmarks sweep --methods clean_first --update benchmarks/results/sweep.json
+                                                  # rerun one method of an earlier sweep, keep the others
 """
 
 
@@ -93,6 +98,9 @@ def _parser():
     p.add_argument("--skip-unavailable", action="store_true",
                    help="run without methods that cannot be built here (listed in the report) instead of stopping")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--update", metavar="FILE",
+                   help="rerun --methods of an earlier sweep (its .json results file) with that sweep's "
+                   "settings, and write the merged results (the other methods' rows kept as they were)")
     return p
 
 
@@ -150,6 +158,8 @@ def parse_settings(argv):
         parser.error("--data FILE and --target COLUMN go together")
     if args.data is not None and args.datasets is not None:
         parser.error("give either --data (your own file) or --datasets, not both")
+    if args.update is not None:
+        return args, suite, _update_settings(parser, args, methods)
     if args.suite == "seed":
         for flag in ("datasets", "noise_types", "rates", "cv", "data"):
             if getattr(args, flag) is not None:
@@ -173,6 +183,53 @@ def parse_settings(argv):
         except BadDataFile as exc:
             parser.error(str(exc))
     return args, suite, options
+
+
+_SETTING_FLAGS = ("quick", "datasets", "data", "noise_types", "rates", "seeds", "cv")
+
+
+def _update_settings(parser, args, methods):
+    """The settings of the earlier sweep ``args.update``, with its results, for rerunning ``methods``."""
+    if args.suite != sweep.NAME:
+        parser.error("--update applies to the sweep suite only")
+    if methods is None:
+        parser.error("--update needs --methods: the methods to rerun")
+    given = [f"--{flag.replace('_', '-')}" for flag in _SETTING_FLAGS if getattr(args, flag) not in (None, False)]
+    if given:
+        parser.error(f"--update takes the earlier sweep's settings; leave out {', '.join(given)}")
+    try:
+        with open(args.update) as f:
+            earlier = json.load(f)
+        settings = earlier["settings"]
+        if settings["suite"] != sweep.NAME:
+            raise ValueError(f"it is a {settings['suite']!r} run")
+        earlier["results"] = pd.DataFrame(earlier["results"]).fillna({"error": "", "warnings": ""})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        parser.error(f"--update: cannot read {args.update!r} as a sweep's .json results file ({exc})")
+    return {**settings, "methods": methods, "earlier": earlier}
+
+
+def merge_update(earlier, results, env):
+    """An earlier sweep's ``(results, settings, environment)`` with the rows of the rerun methods replaced.
+
+    ``results`` and ``env`` are the rerun's; the methods keep the earlier
+    order (new ones at the end), and the environment lists each update.
+
+    >>> old = pd.DataFrame({"method": ["a", "b"], "accuracy": [0.5, 0.6]})
+    >>> new = pd.DataFrame({"method": ["b", "c"], "accuracy": [0.7, 0.8]})
+    >>> earlier = {"results": old, "settings": {"methods": ["a", "b"]}, "environment": {"date": "d0"}}
+    >>> merged, settings, environment = merge_update(earlier, new, {"date": "d1"})
+    >>> merged.to_dict("list"), settings["methods"], environment["updates"][0]["methods"]
+    ({'method': ['a', 'b', 'c'], 'accuracy': [0.5, 0.7, 0.8]}, ['a', 'b', 'c'], ['b', 'c'])
+    """
+    rerun = list(dict.fromkeys(results["method"]))
+    kept = earlier["results"][~earlier["results"]["method"].isin(rerun)]
+    methods = list(dict.fromkeys([*earlier["settings"]["methods"], *rerun]))
+    merged = pd.concat([kept, results], ignore_index=True)
+    merged = merged.sort_values("method", kind="stable", key=lambda m: m.map(methods.index))
+    environment = dict(earlier["environment"])
+    environment["updates"] = [*environment.get("updates", []), {**env, "methods": rerun}]
+    return merged.reset_index(drop=True), {**earlier["settings"], "methods": methods}, environment
 
 
 def _say(text):
@@ -243,8 +300,11 @@ def main(argv=None):
     env = environment(argv)
     env["wall_time_s"] = round(elapsed, 1)
     env["workers"] = where
+    earlier = options.pop("earlier", None)
+    if earlier is not None:
+        results, options, env = merge_update(earlier, results, env)
     text = suite.summary(results, options, env)
-    text += f"- wall time: {_duration(elapsed)} on {where}\n"
+    text += f"- wall time{' of the update' if earlier else ''}: {_duration(elapsed)} on {where}\n"
     if options.get("skipped_methods"):
         text += "- skipped (could not be built here): " + "; ".join(
             f"{m} ({why})" for m, why in options["skipped_methods"].items()) + "\n"

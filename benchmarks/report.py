@@ -76,12 +76,21 @@ def environment(argv=None):
 def environment_markdown(env):
     """The environment as a short Markdown list."""
     packages = ", ".join(f"{k} {v}" for k, v in env["packages"].items())
-    return (
+    text = (
         f"- command: `{env['command']}`\n"
         f"- date: {env['date']}\n"
         f"- machine: {env['platform']}, {env['processor']}, {env['cpu_count']} CPUs; Python {env['python']}\n"
         f"- packages: {packages}\n"
     )
+    for update in env.get("updates", []):  # methods rerun into these results (``--update``)
+        changed = {k: v for k, v in update["packages"].items() if env["packages"].get(k) != v}
+        text += (
+            f"- rerun of {', '.join(f'`{m}`' for m in update['methods'])}: `{update['command']}`, "
+            f"{update['date']}, {update['platform']}, {update['cpu_count']} CPUs"
+            + (f"; packages changed: {', '.join(f'{k} {v}' for k, v in changed.items())}" if changed else "")
+            + "\n"
+        )
+    return text
 
 
 def write_bench_report(title, module, sections, output, argv, filename):

@@ -307,6 +307,32 @@ def test_small_sweep_prints_the_table_and_writes_every_file(small_run):
     assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_update_reruns_only_the_given_methods_and_keeps_the_other_rows(small_run, tmp_path, capsys):
+    _, _, out = small_run
+    earlier = json.loads((out / "sweep.json").read_text())
+    for record in earlier["results"]:  # marks: a rerun row is recomputed, a kept row is copied
+        if record["method"] == "logistic_regression":
+            record["accuracy"] = -1.0
+        else:
+            record["warnings"] = "kept"
+    (tmp_path / "earlier.json").write_text(json.dumps(earlier))
+    argv = ["sweep", "--methods", "logistic_regression", "--update", str(tmp_path / "earlier.json"),
+            "--n-jobs", "1", "--no-progress", "--output", str(tmp_path)]
+    assert cli.main(argv) == 0
+    merged = json.loads((tmp_path / "sweep.json").read_text())
+    assert merged["settings"]["methods"] == ["logistic_regression", "random_forest"]
+    assert merged["settings"]["seeds"] == earlier["settings"]["seeds"]
+    rows = {m: [r for r in merged["results"] if r["method"] == m] for m in ("logistic_regression", "random_forest")}
+    assert len(rows["logistic_regression"]) == len(rows["random_forest"]) == 2
+    assert all(0 < r["accuracy"] <= 1 and r["warnings"] == "" for r in rows["logistic_regression"])
+    assert rows["random_forest"] == [r for r in earlier["results"] if r["method"] == "random_forest"]
+    assert merged["environment"]["date"] == earlier["environment"]["date"]
+    assert merged["environment"]["updates"][0]["methods"] == ["logistic_regression"]
+    text = (tmp_path / "sweep.md").read_text()
+    assert "- rerun of `logistic_regression`: `python -m benchmarks sweep --methods logistic_regression" in text
+    assert "- wall time of the update: " in text
+
+
 def test_full_sweep_runs_every_setting_method_and_seed_and_announces_its_time():
     options = sweep.settings()
     settings = sum(len(sweep.noise_settings(options, d)) for d in options["datasets"])
@@ -336,6 +362,11 @@ def test_sweep_announces_its_job_count_and_expected_time(tmp_path, capsys):
         (["seed", "--datasets", "wine"], "--datasets applies to the sweep suite only"),
         (["sweep", "--data", "x.csv"], "--data FILE and --target COLUMN go together"),
         (["sweep", "--data", "x.csv", "--target", "y", "--datasets", "wine"], "either --data"),
+        (["seed", "--methods", "mae", "--update", "x.json"], "--update applies to the sweep suite only"),
+        (["sweep", "--update", "x.json"], "--update needs --methods"),
+        (["sweep", "--methods", "mae", "--update", "x.json", "--seeds", "0", "--cv", "2"],
+         "--update takes the earlier sweep's settings; leave out --seeds, --cv"),
+        (["sweep", "--methods", "mae", "--update", "missing.json"], "--update: cannot read 'missing.json'"),
     ],
 )
 def test_bad_names_exit_with_a_message_listing_the_valid_ones(argv, message, capsys, monkeypatch):
