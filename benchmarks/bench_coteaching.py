@@ -102,7 +102,7 @@ def article_markdown(rows, rates, seeds):
     )
     return (
         f"### Article task (20% flipped, noise seeds {_seeds(seeds)})\n\n"
-        f"Base: `{_default_base()!r}` behind a StandardScaler. Forget rate used (the lower end of the estimated noise rate's interval; true noise rate 0.20): "
+        f"Base: `{_default_base()!r}` behind a StandardScaler. Forget rate used (the estimated noise rate; true noise rate 0.20): "
         f"{mean_std(rates, scale=1, digits=3)}. The article's best honest number "
         "is 91.50 (MAE-loss MLP); its leaky co-teaching gave 90.00.\n\n" + table
     )
