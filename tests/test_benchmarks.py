@@ -307,7 +307,7 @@ def test_small_sweep_prints_the_table_and_writes_every_file(small_run):
     assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_update_reruns_only_the_given_methods_and_keeps_the_other_rows(small_run, tmp_path, capsys):
+def test_update_reruns_only_the_given_methods_and_keeps_the_other_rows(small_run, tmp_path):
     _, _, out = small_run
     earlier = json.loads((out / "sweep.json").read_text())
     for record in earlier["results"]:  # marks: a rerun row is recomputed, a kept row is copied
