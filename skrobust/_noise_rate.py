@@ -9,9 +9,10 @@ noise. The interval comes from a bootstrap over rows of that estimate.
 """
 
 import numpy as np
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils import check_random_state
 
-__all__ = ["confident_joint", "noise_rate_interval"]
+__all__ = ["confident_joint", "noise_forest", "noise_rate_interval"]
 
 # Evidence of a wrong label needs the out-of-fold model to give another class
 # at least this probability (as well as cleanlab's per-class threshold).
@@ -24,6 +25,16 @@ MIN_CONFIDENCE = 0.5
 MIN_CLASS_ROWS = 10
 
 N_RESAMPLES = 100
+
+
+def noise_forest(random_state=None):
+    """The default out-of-fold model of the estimate: a random forest with leaves of 5 rows.
+
+    CleanFirstRelabeler detects (and acts) with it, and CoTeachingClassifier
+    estimates its forget rate with it, so the two estimators read the noise
+    with the same model. Chosen on the tuning data (benchmarks/README.md).
+    """
+    return RandomForestClassifier(min_samples_leaf=5, random_state=random_state)
 
 
 def _counts(y_encoded, pred_probs, weight=None):

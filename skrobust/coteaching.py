@@ -5,7 +5,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import cross_val_predict
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -28,7 +27,7 @@ from ._compat import (
     _fit_context,
     _routing_enabled,
 )
-from ._noise_rate import noise_rate_interval
+from ._noise_rate import noise_forest, noise_rate_interval
 from ._proba import PredictFromProbaMixin, WithClasses, proba_in_classes
 from ._validation import check_folds, check_labels, check_n_classes
 
@@ -112,16 +111,17 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         Fraction of each mini-batch forgotten once the ramp is over; ideally
         the noise rate. ``"auto"`` estimates the noise rate from the data
         alone (``noise_rate_``, with a 95% interval ``noise_rate_ci_``:
-        confident learning on out-of-fold probabilities of a
-        ``RandomForestClassifier``, which estimates the rate better than most
-        peer models; folds from ``cv``, by the rule described there) and
+        confident learning on out-of-fold probabilities of
+        ``RandomForestClassifier(min_samples_leaf=5)``, the relabeler's
+        forest, which estimates the rate better than most peer models; folds
+        from ``cv``, by the rule described there) and
         forgets the estimate, clipped to ``[0, min(0.9, 1 - 1 / n_classes)]``.
         Where the interval's lower end is below ``min_noise_rate`` the
         evidence of noise is too weak and the rate is 0 (both peers are
         trained plainly). The resolved value is ``forget_rate_``. On very
-        small data sets the estimate runs high (iris, 100 training rows: 0.27
-        and 0.56 for 20% and 40% of wrong labels) and co-teaching then
-        forgets clean rows; see ``benchmarks/README.md``.
+        small data sets co-teaching forgets clean rows it needed (iris, 100
+        training rows, loses 2-8 points to a plain network even where the
+        estimate is close); see ``benchmarks/README.md``.
 
     num_gradual : int, default=10
         Number of epochs over which the forget rate ramps up from 0.
@@ -246,12 +246,13 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
     with ``max_iter``: each ``partial_fit`` on a mini-batch is one update.
 
     The defaults (the peer and its learning rate, the estimate as forget
-    rate, ``min_noise_rate``) were chosen on the tuning data sets and seeds
-    of ``benchmarks/tuning.py``, never on the seeds the README reports: of
-    the 32 noisy tuning cells (seeds 100-102), at least as accurate as the
-    plain ``RandomForestClassifier()`` in 25 (21 forgetting the interval's
-    lower end) and as ``MLPClassifier()`` in 28 (29; all four lost cells
-    are on iris); see ``benchmarks/README.md``.
+    rate and the forest behind it, ``min_noise_rate``) were chosen on the
+    tuning data sets and seeds of ``benchmarks/tuning.py``, never on the
+    seeds the README reports: of the 32 noisy tuning cells (seeds
+    100-102), at least as accurate as the plain ``RandomForestClassifier()``
+    in 25 (21 forgetting the interval's lower end) and as
+    ``MLPClassifier()`` in 28 (29; all four lost cells are on iris); see
+    ``benchmarks/README.md``.
 
     References
     ----------
@@ -359,12 +360,12 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             return float(self.forget_rate)
         from .detection import out_of_fold_proba
 
-        # Not the peers' own model: a random forest, whose estimate is
-        # CleanFirstRelabeler's and was the closest on the tuning data
-        # (benchmarks/README.md). An int cv follows skrobust's fold rule
-        # (skrobust._validation.check_folds).
-        forest = RandomForestClassifier(random_state=seed)
-        pred_probs, classes = out_of_fold_proba(forest, X, y, cv=self.cv, random_state=seed)
+        # Not the peers' own model: CleanFirstRelabeler's forest with leaves
+        # of 5 (chosen on the tuning data, benchmarks/README.md). An int cv
+        # follows skrobust's fold rule (skrobust._validation.check_folds).
+        pred_probs, classes = out_of_fold_proba(
+            noise_forest(seed), X, y, cv=self.cv, random_state=seed
+        )
         self.noise_rate_, self.noise_rate_ci_ = noise_rate_interval(
             np.searchsorted(classes, y), pred_probs, random_state=seed
         )

@@ -16,7 +16,7 @@ from ._compat import (
     _fit_context,
     _safe_indexing,
 )
-from ._noise_rate import noise_rate_interval
+from ._noise_rate import noise_forest, noise_rate_interval
 from ._proba import proba_in_classes
 from ._validation import check_fit_input, check_n_classes
 from .detection import FILTER_BY, _confident_learning, _noise_matrix, _oof_encoded
@@ -298,9 +298,9 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         """
         if self.estimator is not None:
             return self.estimator
-        return RandomForestClassifier(
-            min_samples_leaf=5 if acting else 1, random_state=self.random_state
-        )
+        if acting:
+            return noise_forest(self.random_state)
+        return RandomForestClassifier(random_state=self.random_state)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, trusted=None, **fit_params):

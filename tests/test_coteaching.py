@@ -256,9 +256,27 @@ def test_many_small_clean_classes_give_a_zero_forget_rate():
     assert clf.forget_rate_ == 0.0
 
 
+def test_auto_forget_rate_reads_the_out_of_fold_forest_the_relabeler_acts_with(noisy_blobs, monkeypatch):
+    from skrobust import CleanFirstRelabeler
+
+    X, _, y_noisy, _ = noisy_blobs
+    models = []
+    real = skrobust.detection.out_of_fold_proba
+
+    def spy(estimator, *args, **kwargs):
+        models.append(estimator)
+        return real(estimator, *args, **kwargs)
+
+    monkeypatch.setattr(skrobust.detection, "out_of_fold_proba", spy)
+    _fast(forget_rate="auto", max_epochs=1).fit(X, y_noisy)
+    forest = models[0].get_params()
+    assert forest == CleanFirstRelabeler(random_state=forest["random_state"])._get_estimator().get_params()
+    assert forest["min_samples_leaf"] == 5
+
+
 def test_noisy_labels_give_the_estimated_noise_rate_as_forget_rate(noisy_blobs):
-    # 30% of the labels are wrong; the estimate's accuracy on the tuning data
-    # is pinned in test_relabel.py (the same estimate).
+    # 30% of the labels are wrong; the estimate's accuracy on the tuning data:
+    # benchmarks/results/bench_relabel.md, "Noise-rate estimates".
     X, _, y_noisy, _ = noisy_blobs
     clf = _fast(forget_rate="auto", max_epochs=2).fit(X, y_noisy)
     low, high = clf.noise_rate_ci_
