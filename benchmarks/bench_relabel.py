@@ -2,8 +2,8 @@
 
 Run from the project root::
 
-    python -m benchmarks.bench_relabel [--quick] [--parts tuning,article,digits,scale]
-                                      [--output benchmarks/results]
+    python -m benchmarks.bench_relabel [--quick] [--output benchmarks/results]
+                                      [--parts tuning,noise_rate,article,digits,scale]
 
 0. **Tuning data** (:mod:`benchmarks.tuning`: its eight data sets, clean
    labels and 20%/40% symmetric and pair noise in the training folds only,
@@ -11,7 +11,10 @@ Run from the project root::
    ``CleanFirstRelabeler()`` with its defaults against the forest it acts
    with (leaves of 5) fitted plainly, ``CleanLearning`` with that forest and
    with a plain ``RandomForestClassifier()``, and that plain forest (the
-   relabeler's own fit when it does not act).
+   relabeler's own fit when it does not act). **Noise-rate estimates**
+   (``noise_rate``): on the same training folds, the ``noise_rate_`` of
+   ``CleanFirstRelabeler()`` and of ``CoTeachingClassifier()`` against the
+   share of labels changed, and how often each acts.
 
 1. **Article task** (the seed article's data, split and 20% flips, noise
    seeds 0-9): test accuracy of ``CleanFirstRelabeler(random_state=seed)``
@@ -53,7 +56,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from skrobust import CleanFirstRelabeler, make_noisy_labels
+from skrobust import CleanFirstRelabeler, CoTeachingClassifier, make_noisy_labels
 
 from .datasets import article_data, article_flip
 from .report import markdown_table, mean_std, write_bench_report
@@ -295,6 +298,65 @@ def tuning_markdown(table):
     return "\n".join(lines)
 
 
+NOISE_RATE_METHODS = {
+    "CleanFirstRelabeler()": _tuning_relabeler,
+    # one epoch: the estimate is made before the peers train, with the same seed
+    "CoTeachingClassifier()": lambda seed: CoTeachingClassifier(max_epochs=1, random_state=seed),
+}
+
+
+def noise_rate(quick):
+    from .tuning import TUNING_SEEDS, noise_rate_estimates
+
+    return noise_rate_estimates(NOISE_RATE_METHODS, datasets=["wine", "iris"] if quick else None,
+                                seeds=TUNING_SEEDS[:1] if quick else TUNING_SEEDS[:3], cv=3, n_jobs=-1)
+
+
+def noise_rate_markdown(table, tolerance=0.05):
+    """The estimates against the share of labels changed, per tuning cell, and the cells within ``tolerance``."""
+    from .tuning import CELL, noise_label
+
+    table = table.assign(error=table["estimate"] - table["true_rate"],
+                         acted=table["low"] >= CleanFirstRelabeler().min_noise_rate)
+    stats = table.groupby(CELL + ["method"]).agg(
+        true=("true_rate", "mean"), mean=("estimate", "mean"), std=("estimate", "std"),
+        error=("error", "mean"), abs_error=("error", lambda e: e.abs().mean()), acted=("acted", "mean"),
+    ).unstack("method")
+    methods = list(NOISE_RATE_METHODS)
+    header = " | ".join(f"{m} estimate | mean error | folds acted on" for m in methods)
+    lines = [
+        "### Noise-rate estimates on the tuning data\n",
+        "`benchmarks.tuning.noise_rate_estimates`: the training folds of the tuning table (same folds, "
+        f"same noise), {table['fold'].nunique()} folds × {table['seed'].nunique()} seeds per cell. "
+        "`noise_rate_` of `CleanFirstRelabeler()` and of `CoTeachingClassifier()` (both read "
+        "out-of-fold probabilities of the forest with leaves of 5, on folds each draws from its "
+        "`random_state`), mean ± std over folds; "
+        "mean error = estimate − share of labels changed (positive: too high); folds acted on = share "
+        "of folds whose interval's lower end reaches `min_noise_rate` (0.1).\n",
+        f"| data set | noise | labels changed | {header} |",
+        "|:--|:--|--:|" + "--:|--:|--:|" * len(methods),
+    ]
+    for key in stats.index:
+        row = stats.loc[key]
+        cells = [f"{row[('true', methods[0])]:.3f}"]
+        for m in methods:
+            cells += [f"{row[('mean', m)]:.3f} ± {row[('std', m)]:.3f}", f"{row[('error', m)]:+.3f}",
+                      f"{row[('acted', m)]:.0%}"]
+        lines.append(f"| {key[0]} | {noise_label(*key[1:])} | " + " | ".join(cells) + " |")
+    noisy = stats.index.get_level_values("noise_rate") > 0
+    lines.append("")
+    for m in methods:
+        error = stats[("error", m)][noisy]
+        missed = [f"{d} {noise_label(t, r)} ({e:+.3f})" for (d, t, r), e in error.items()
+                  if abs(e) > tolerance]
+        lines.append(
+            f"- {m}: noisy cells whose mean estimate is within ±{tolerance} of the share changed: "
+            f"{len(error) - len(missed)} of {len(error)}; mean absolute error per fold "
+            f"{stats[('abs_error', m)][noisy].mean():.3f}; missed: {', '.join(missed) or 'none'}."
+        )
+    return "\n".join(lines)
+
+
 # --- 3. scale -----------------------------------------------------------------------
 
 
@@ -349,7 +411,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="3 digits seeds, scale 20,000 only")
     parser.add_argument("--output", default=os.path.join("benchmarks", "results"),
                         help="folder for bench_relabel.md ('' to skip writing)")
-    parser.add_argument("--parts", default="tuning,article,digits,scale")
+    parser.add_argument("--parts", default="tuning,noise_rate,article,digits,scale")
     args = parser.parse_args(argv)
     # One BLAS/OpenMP thread: on a shared machine, oversubscribed BLAS threads
     # made LogisticRegression fits up to 40x slower; both methods run alike.
@@ -362,6 +424,9 @@ def _run(args, argv):
     sections = []
     if "tuning" in parts:
         sections.append(tuning_markdown(tuning(args.quick)))
+        print(sections[-1] + "\n", flush=True)
+    if "noise_rate" in parts:
+        sections.append(noise_rate_markdown(noise_rate(args.quick)))
         print(sections[-1] + "\n", flush=True)
     if "article" in parts:
         seeds = range(10)

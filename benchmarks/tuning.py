@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "load_tuning", "summarize"]
+__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "load_tuning", "noise_rate_estimates", "summarize"]
 
 TUNING_SEEDS = tuple(range(100, 200))
 
@@ -144,19 +144,73 @@ def evaluate(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUNING_SEEDS[:3
     table : pandas.DataFrame
         Columns method, dataset, noise_type, noise_rate, seed, fold, accuracy, fit_time.
     """
+    return _run_cells(_cell, methods, datasets, noise, seeds, n_jobs, cv, scale)
+
+
+def _estimate_cell(name, build, dataset, noise_type, rate, seed, cv):
+    from sklearn.model_selection import StratifiedKFold
+
+    from skrobust import LabelNoiseInjector
+
+    X, y = load_tuning(dataset)
+    rows = []
+    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    for fold, (train, _) in enumerate(folds.split(X, y)):
+        # clean labels: no label changed (a symmetric rate of 0)
+        injector = LabelNoiseInjector(build(seed), noise_rate=rate,
+                                      noise_type=noise_type if rate > 0 else "symmetric",
+                                      random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the estimators' own warnings are not measured here
+            injector.fit(X[train], y[train])
+        model = injector.estimator_
+        rows.append({"method": name, "dataset": dataset, "noise_type": noise_type, "noise_rate": rate,
+                     "seed": seed, "fold": fold, "true_rate": float(injector.noise_mask_.mean()),
+                     "estimate": model.noise_rate_, "low": model.noise_rate_ci_[0],
+                     "high": model.noise_rate_ci_[1]})
+    return rows
+
+
+def noise_rate_estimates(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUNING_SEEDS[:3], *,
+                         cv=3, n_jobs=1):
+    """The fitted ``noise_rate_`` (and ``noise_rate_ci_``) of each method on each tuning cell.
+
+    The training folds of :func:`evaluate` (the same folds and noise for a
+    seed), one row per fold.
+
+    Parameters
+    ----------
+    methods : dict of str to callable
+        ``name -> build(seed)``, returning a fresh unfitted estimator that
+        sets ``noise_rate_`` and ``noise_rate_ci_`` in ``fit`` (no scaler in
+        front: the forests behind both estimates do not depend on the scale).
+    datasets, noise, seeds, cv, n_jobs
+        As in :func:`evaluate`.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns method, dataset, noise_type, noise_rate, seed, fold, true_rate
+        (the share of training labels changed), estimate, low, high.
+    """
+    return _run_cells(_estimate_cell, methods, datasets, noise, seeds, n_jobs, cv)
+
+
+def _run_cells(cell, methods, datasets, noise, seeds, n_jobs, *args):
+    """``cell(name, build, dataset, noise_type, rate, seed, *args)`` over the grid, rows in one frame."""
     import pandas as pd
     from joblib import Parallel, delayed
 
     datasets = list(TUNING_DATASETS) if datasets is None else list(datasets)
-    cells = [
-        delayed(_cell)(name, build, dataset, noise_type, rate, seed, cv, scale)
+    jobs = [
+        delayed(cell)(name, build, dataset, noise_type, rate, seed, *args)
         for dataset in datasets
         for noise_type, rate in noise
         for seed in seeds
         for name, build in methods.items()
     ]
-    rows = Parallel(n_jobs=n_jobs)(cells)
-    return pd.DataFrame([row for cell in rows for row in cell])
+    rows = Parallel(n_jobs=n_jobs)(jobs)
+    return pd.DataFrame([row for part in rows for row in part])
 
 
 CELL = ["dataset", "noise_type", "noise_rate"]
@@ -207,12 +261,17 @@ def cells_below(cell_gain, limit):
     return [f"{d} {noise_label(t, r)} ({g:+.1f})" for (d, t, r), g in cell_gain.items() if g < limit]
 
 
+def _seed_range(seeds):
+    """``"seed 100"`` or ``"seeds 100-102"``."""
+    return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+
+
 def describe(table):
     """The protocol behind a :func:`evaluate` table, as one Markdown sentence."""
     seeds = sorted(table["seed"].unique())
     return (
         "`benchmarks.tuning.evaluate`: StandardScaler first, noise in the training folds only "
         f"(`LabelNoiseInjector`), {table['fold'].nunique()} stratified folds, clean test folds, "
-        f"seeds {seeds[0]}-{seeds[-1]}; accuracy % mean ± std over seeds of the fold means; "
+        f"{_seed_range(seeds)}; accuracy % mean ± std over seeds of the fold means; "
         "differences in points, paired by seed."
     )

@@ -581,3 +581,56 @@ def test_coteaching_tuning_summary_counts_the_acceptance_and_names_every_lost_ce
     assert "CT ≥ MLPClassifier(): 7 of 8; lost: iris pair 40% (-1.0)." in text
     assert "CT ≥ RandomForestClassifier(): 0 of 8; more than 1 point below it: iris pair 20% (-5.0)" in text
     assert text.count("\n| iris |") == 5 and text.count("\n| wine |") == 5
+
+
+def test_tuning_description_names_a_single_seed_without_a_range():
+    from benchmarks.tuning import describe
+
+    one = _fake_tuning_table(lambda *args: 0.9).query("seed == 100")
+    assert "seed 100;" in describe(one) and "100-100" not in describe(one)
+    assert "seeds 100-101;" in describe(_fake_tuning_table(lambda *args: 0.9))
+
+
+def test_noise_rate_estimates_use_the_training_folds_and_noise_of_the_tuning_table():
+    from benchmarks.tuning import load_tuning, noise_rate_estimates
+
+    from skrobust import CleanFirstRelabeler, make_noisy_labels
+
+    table = noise_rate_estimates(
+        {"cfr": lambda seed: CleanFirstRelabeler(cv=3, random_state=seed)},
+        datasets=["iris"], noise=[("none", 0.0), ("pair", 0.2)], seeds=[100],
+    )
+    assert len(table) == 6 and set(table["fold"]) == {0, 1, 2}
+    clean, noisy = table[table["noise_rate"] == 0], table[table["noise_rate"] > 0]
+    assert (clean["true_rate"] == 0).all()
+    # the first training fold, corrupted as LabelNoiseInjector(random_state=100) does in evaluate()
+    X, y = load_tuning("iris")
+    train = next(StratifiedKFold(3, shuffle=True, random_state=100).split(X, y))[0]
+    _, mask = make_noisy_labels(y[train], noise_rate=0.2, noise_type="pair", random_state=100)
+    assert noisy["true_rate"].iloc[0] == pytest.approx(mask.mean())
+    assert (noisy["low"] <= noisy["estimate"]).all() and (noisy["estimate"] <= noisy["high"]).all()
+
+
+def test_noise_rate_summary_counts_the_cells_within_the_tolerance_and_names_the_others():
+    from benchmarks.bench_relabel import NOISE_RATE_METHODS, noise_rate_markdown
+    from benchmarks.tuning import NOISE_SETTINGS
+
+    def estimate(method, dataset, rate):
+        # co-teaching's estimate 0.08 too high on iris at 40%; everything else exact
+        return rate + (0.08 if (method, dataset, rate) == ("CoTeachingClassifier()", "iris", 0.4) else 0.0)
+
+    table = pd.DataFrame([
+        {"method": m, "dataset": d, "noise_type": t, "noise_rate": r, "seed": s, "fold": f,
+         "true_rate": r, "estimate": estimate(m, d, r), "low": max(0.0, estimate(m, d, r) - 0.05),
+         "high": estimate(m, d, r) + 0.05}
+        for m in NOISE_RATE_METHODS for d in ("iris", "wine") for t, r in NOISE_SETTINGS
+        for s in (100, 101) for f in range(3)
+    ])
+    text = noise_rate_markdown(table)
+    assert "- CleanFirstRelabeler(): noisy cells whose mean estimate is within ±0.05 of the share changed: 8 of 8" in text
+    assert "- CoTeachingClassifier(): noisy cells whose mean estimate is within ±0.05 of the share changed: 6 of 8" in text
+    assert "missed: iris pair 40% (+0.080), iris symmetric 40% (+0.080)." in text
+    # clean cells: not acted on (lower end 0 < 0.1); 20% cells: acted on in every fold
+    assert "| iris | clean | 0.000 | 0.000 ± 0.000 | +0.000 | 0% |" in text
+    assert "| wine | pair 20% | 0.200 | 0.200 ± 0.000 | +0.000 | 100% |" in text
+    assert text.count("\n| iris |") == 5 and text.count("\n| wine |") == 5
