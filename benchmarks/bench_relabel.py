@@ -316,8 +316,7 @@ def noise_rate_markdown(table, tolerance=0.05):
     """The estimates against the share of labels changed, per tuning cell, and the cells within ``tolerance``."""
     from .tuning import CELL, noise_label
 
-    table = table.assign(error=table["estimate"] - table["true_rate"],
-                         acted=table["low"] >= CleanFirstRelabeler().min_noise_rate)
+    table = table.assign(error=table["estimate"] - table["true_rate"])
     stats = table.groupby(CELL + ["method"]).agg(
         true=("true_rate", "mean"), mean=("estimate", "mean"), std=("estimate", "std"),
         error=("error", "mean"), abs_error=("error", lambda e: e.abs().mean()), acted=("acted", "mean"),
@@ -332,7 +331,7 @@ def noise_rate_markdown(table, tolerance=0.05):
         "out-of-fold probabilities of the forest with leaves of 5, on folds each draws from its "
         "`random_state`), mean ± std over folds; "
         "mean error = estimate − share of labels changed (positive: too high); folds acted on = share "
-        "of folds whose interval's lower end reaches `min_noise_rate` (0.1).\n",
+        "of folds whose interval's lower end reaches the estimator's `min_noise_rate` (0.1).\n",
         f"| data set | noise | labels changed | {header} |",
         "|:--|:--|--:|" + "--:|--:|--:|" * len(methods),
     ]

@@ -167,7 +167,8 @@ def _estimate_cell(name, build, dataset, noise_type, rate, seed, cv):
         rows.append({"method": name, "dataset": dataset, "noise_type": noise_type, "noise_rate": rate,
                      "seed": seed, "fold": fold, "true_rate": float(injector.noise_mask_.mean()),
                      "estimate": model.noise_rate_, "low": model.noise_rate_ci_[0],
-                     "high": model.noise_rate_ci_[1]})
+                     "high": model.noise_rate_ci_[1],
+                     "acted": model.noise_rate_ci_[0] >= model.min_noise_rate})
     return rows
 
 
@@ -182,7 +183,8 @@ def noise_rate_estimates(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUN
     ----------
     methods : dict of str to callable
         ``name -> build(seed)``, returning a fresh unfitted estimator that
-        sets ``noise_rate_`` and ``noise_rate_ci_`` in ``fit`` (no scaler in
+        sets ``noise_rate_`` and ``noise_rate_ci_`` in ``fit`` and has a
+        ``min_noise_rate`` (no scaler in
         front: the forests behind both estimates do not depend on the scale).
     datasets, noise, seeds, cv, n_jobs
         As in :func:`evaluate`.
@@ -191,7 +193,8 @@ def noise_rate_estimates(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUN
     -------
     table : pandas.DataFrame
         Columns method, dataset, noise_type, noise_rate, seed, fold, true_rate
-        (the share of training labels changed), estimate, low, high.
+        (the share of training labels changed), estimate, low, high, acted
+        (the interval's lower end reaches the estimator's ``min_noise_rate``).
     """
     return _run_cells(_estimate_cell, methods, datasets, noise, seeds, n_jobs, cv)
 

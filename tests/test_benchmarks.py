@@ -609,6 +609,7 @@ def test_noise_rate_estimates_use_the_training_folds_and_noise_of_the_tuning_tab
     _, mask = make_noisy_labels(y[train], noise_rate=0.2, noise_type="pair", random_state=100)
     assert noisy["true_rate"].iloc[0] == pytest.approx(mask.mean())
     assert (noisy["low"] <= noisy["estimate"]).all() and (noisy["estimate"] <= noisy["high"]).all()
+    assert (noisy["acted"] == (noisy["low"] >= 0.1)).all() and not clean["acted"].any()
 
 
 def test_noise_rate_summary_counts_the_cells_within_the_tolerance_and_names_the_others():
@@ -622,7 +623,7 @@ def test_noise_rate_summary_counts_the_cells_within_the_tolerance_and_names_the_
     table = pd.DataFrame([
         {"method": m, "dataset": d, "noise_type": t, "noise_rate": r, "seed": s, "fold": f,
          "true_rate": r, "estimate": estimate(m, d, r), "low": max(0.0, estimate(m, d, r) - 0.05),
-         "high": estimate(m, d, r) + 0.05}
+         "high": estimate(m, d, r) + 0.05, "acted": estimate(m, d, r) - 0.05 >= 0.1}
         for m in NOISE_RATE_METHODS for d in ("iris", "wine") for t, r in NOISE_SETTINGS
         for s in (100, 101) for f in range(3)
     ])
