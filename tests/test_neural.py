@@ -87,7 +87,7 @@ def test_is_a_classifier_with_every_param_in_get_params(MAEClassifier):
     assert is_classifier(clf)
     expected = {
         "hidden_layer_sizes", "loss", "q", "alpha", "beta", "activation", "optimizer",
-        "learning_rate", "epochs", "batch_size", "random_state", "verbose",
+        "learning_rate", "epochs", "batch_size", "min_noise_rate", "random_state", "verbose",
     }
     assert set(clf.get_params()) == expected
     assert clf.get_params()["verbose"] == 0
@@ -181,6 +181,59 @@ def test_pipeline_and_grid_search(MAEClassifier, data):
         assert search.predict(X).shape == (len(X),)
 
 
+# --- the noise-rate gate: the robust loss only where the labels look noisy ---
+
+
+@pytest.fixture(scope="module")
+def separable():
+    # Three well-separated classes: every sensible network is ~100% accurate.
+    X, y = make_classification(
+        n_samples=450, n_features=4, n_informative=4, n_redundant=0, n_classes=3,
+        n_clusters_per_class=1, class_sep=3.0, random_state=0,
+    )
+    return X, y
+
+
+@pytest.mark.slow
+def test_labels_that_look_clean_give_the_cross_entropy_network(MAEClassifier, separable):
+    X, y = separable
+    clf = MAEClassifier(min_noise_rate=0.1, random_state=0).fit(X, y)
+    assert clf.noise_rate_ci_[0] < clf.min_noise_rate
+    assert clf.noise_rate_ < 0.02
+    assert clf.loss_ == "cross_entropy"
+    plain = MAEClassifier(loss="cross_entropy", random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+    assert clf.loss_curve_ == plain.loss_curve_
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("noise_type", ["symmetric", "pair"])
+def test_noisy_labels_keep_the_robust_network_and_estimate_the_noise(MAEClassifier, separable,
+                                                                       noise_type):
+    from skrobust import make_noisy_labels
+
+    X, y = separable
+    y_noisy, flipped = make_noisy_labels(y, noise_rate=0.3, noise_type=noise_type, random_state=0)
+    clf = MAEClassifier(min_noise_rate=0.1, random_state=0).fit(X, y_noisy)
+    assert clf.loss_ == "nce_rce"
+    assert abs(clf.noise_rate_ - flipped.mean()) <= 0.05
+    assert clf.noise_rate_ci_[0] <= clf.noise_rate_ <= clf.noise_rate_ci_[1]
+    always_robust = MAEClassifier(min_noise_rate=0, random_state=0).fit(X, y_noisy)
+    np.testing.assert_array_equal(clf.predict_proba(X), always_robust.predict_proba(X))
+    assert clf.score(X, y) > 0.95
+
+
+@pytest.mark.slow
+def test_by_default_the_robust_loss_is_kept_and_nothing_estimated(MAEClassifier, separable):
+    X, y = separable
+    clf = MAEClassifier(loss="mae", **FAST).fit(X, y)
+    assert clf.min_noise_rate == 0 and clf.loss_ == "mae"
+    assert not hasattr(clf, "noise_rate_")
+    gated = MAEClassifier(loss="mae", min_noise_rate=0.1, **FAST).fit(X, y)
+    assert gated.loss_ == "cross_entropy"
+    assert not np.array_equal(clf.coefs_[0], gated.coefs_[0])
+
+
 # --------------------------------------------------------------------------- #
 # Bad input: each error names the parameter. Parameters are validated before
 # TensorFlow does any work.
@@ -202,6 +255,8 @@ def test_pipeline_and_grid_search(MAEClassifier, data):
         ({"hidden_layer_sizes": (16, 0)}, "hidden_layer_sizes must be"),
         ({"hidden_layer_sizes": (16, -3)}, "hidden_layer_sizes must be"),
         ({"hidden_layer_sizes": 0}, "'hidden_layer_sizes' parameter"),
+        ({"min_noise_rate": -0.1}, "'min_noise_rate' parameter"),
+        ({"min_noise_rate": 1.5}, "'min_noise_rate' parameter"),
     ],
 )
 def test_bad_parameters_are_rejected_with_their_name(MAEClassifier, data, params, match):
