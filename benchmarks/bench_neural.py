@@ -4,7 +4,7 @@ Run from the project root::
 
     python -m benchmarks.bench_neural [--quick] [--parts import,tuning,article,digits,timing]
                                      [--output DIR]   (writes DIR/bench_neural.md)
-    python -m benchmarks.bench_neural --parts gate   (not run by default: 18 min on 2 cores)
+    python -m benchmarks.bench_neural --parts gate   (not run by default: 28 min on 2 cores)
 
 1. ``import``: time of ``import skrobust`` (must not import TensorFlow) and of
    ``from skrobust import MAEClassifier`` (which does), each in a fresh
