@@ -33,8 +33,6 @@ Run from the project root::
 True labels are used only to make the noise and to score.
 """
 
-import argparse
-import os
 import time
 import warnings
 
@@ -49,6 +47,7 @@ from sklearn.preprocessing import StandardScaler
 from skrobust import CoTeachingClassifier, make_noisy_labels
 
 from .datasets import article_data, article_flip
+from .cli import bench_parser
 from .report import markdown_table, mean_std, write_bench_report
 
 RESULT_FILE = "bench_coteaching.md"
@@ -275,10 +274,8 @@ def timing(repeats):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="tuning: wine and iris, 1 seed; 3 digits seeds, 3 timing repeats")
-    parser.add_argument("--output", default=os.path.join("benchmarks", "results"),
-                        help="folder for bench_coteaching.md ('' to skip writing)")
+    parser = bench_parser(__doc__.splitlines()[0],
+                          "tuning: wine and iris, 1 seed; 3 digits seeds, 3 timing repeats")
     parser.add_argument("--parts", default="tuning,article,digits,timing")
     args = parser.parse_args(argv)
     parts = args.parts.split(",")

@@ -158,18 +158,15 @@ def part_tuning(quick):
 def _gate_cell(dataset, noise_type, rate, seed):
     from sklearn.model_selection import StratifiedKFold
 
-    from benchmarks.tuning import load_tuning
-    from skrobust import LabelNoiseInjector, MAEClassifier
+    from benchmarks.tuning import load_tuning, tuning_model
+    from skrobust import MAEClassifier
 
     warnings.simplefilter("ignore", ConvergenceWarning)  # in each worker, as evaluate's cells
     X, y = load_tuning(dataset)
     rows = []
     for fold, (train, test) in enumerate(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, y)):
-        def fit(estimator):  # as benchmarks.tuning.evaluate: scaler first, noise in training only
-            model = make_pipeline(StandardScaler(), estimator)
-            if rate > 0:
-                model = LabelNoiseInjector(model, noise_rate=rate, noise_type=noise_type,
-                                           random_state=seed)
+        def fit(estimator):  # the folds and model of benchmarks.tuning.evaluate
+            model = tuning_model(estimator, noise_type, rate, seed)
             model.fit(X[train], y[train])
             fitted = model.estimator_[-1] if rate > 0 else model[-1]
             return model.score(X[test], y[test]), fitted

@@ -22,8 +22,6 @@ Run from the project root::
 thread (threadpoolctl), for every timing alike.
 """
 
-import argparse
-import os
 import time
 import tracemalloc
 
@@ -38,6 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from skrobust import LabelNoiseInjector, make_noisy_labels
 
+from .cli import bench_parser
 from .report import markdown_table, write_bench_report
 
 RESULT_FILE = "bench_noise.md"
@@ -111,10 +110,7 @@ def boundary_cost(n_samples, repeats=3):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="sizes ten times smaller, for a smoke test")
-    parser.add_argument("--output", default=os.path.join("benchmarks", "results"),
-                        help=f"folder for {RESULT_FILE} ('' to skip writing)")
+    parser = bench_parser(__doc__.splitlines()[0], "sizes ten times smaller, for a smoke test")
     parser.add_argument("--parts", default=",".join(PARTS),
                         help="comma-separated sections to run (default: all)")
     args = parser.parse_args(argv)

@@ -40,8 +40,6 @@ True labels are used only to make the noise and to score. BLAS/OpenMP are
 limited to one thread (threadpoolctl) for every method alike.
 """
 
-import argparse
-import os
 import time
 import tracemalloc
 import warnings
@@ -59,6 +57,7 @@ from threadpoolctl import threadpool_limits
 from skrobust import CleanFirstRelabeler, CoTeachingClassifier, make_noisy_labels
 
 from .datasets import article_data, article_flip
+from .cli import bench_parser
 from .report import markdown_table, mean_std, write_bench_report
 
 RESULT_FILE = "bench_relabel.md"
@@ -406,10 +405,7 @@ def _seeds(seeds):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 digits seeds, scale 20,000 only")
-    parser.add_argument("--output", default=os.path.join("benchmarks", "results"),
-                        help="folder for bench_relabel.md ('' to skip writing)")
+    parser = bench_parser(__doc__.splitlines()[0], "3 digits seeds, scale 20,000 only")
     parser.add_argument("--parts", default="tuning,noise_rate,article,digits,scale")
     args = parser.parse_args(argv)
     # One BLAS/OpenMP thread: on a shared machine, oversubscribed BLAS threads

@@ -41,8 +41,6 @@ samples a model finds hardest), where the correction's assumption fails;
 there ``known T`` is the realised class-level matrix of the noise.
 """
 
-import argparse
-import os
 import time
 import warnings
 
@@ -65,6 +63,7 @@ from skrobust import (
     noise_transition_matrix,
 )
 
+from .cli import bench_parser
 from .report import markdown_table, write_bench_report
 from .tuning import TUNING_DATASETS, TUNING_SEEDS, load_tuning
 
@@ -314,14 +313,11 @@ def selection_markdown(searches):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="one seed")
+    parser = bench_parser(__doc__.splitlines()[0], "one seed")
     parser.add_argument("--seeds", default=None, help="comma-separated tuning seeds (default: 100,101)")
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--parts", default="class,instance",
                         help="class: symmetric and pair noise; instance: instance-dependent noise")
-    parser.add_argument("--output", default=os.path.join("benchmarks", "results"),
-                        help="folder for bench_scoring.md ('' to skip writing)")
     args = parser.parse_args(argv)
     if args.seeds:
         seeds = [int(s) for s in args.seeds.split(",")]
@@ -354,7 +350,7 @@ def main(argv=None):
                  **{d: SYNTHETIC[d][0] for d in datasets if d in SYNTHETIC}}
     settings = (
         "### Settings\n\n"
-        f"- data sets: " + "; ".join(f"`{k}` ({v})" for k, v in described.items()) + "\n"
+        "- data sets: " + "; ".join(f"`{k}` ({v})" for k, v in described.items()) + "\n"
         f"- noise: {', '.join(f'{t} {r:.0%}' for t, r in NOISE)} on all labels "
         f"(`make_noisy_labels`, `random_state=seed`); tuning seeds {seeds}\n"
         f"- instance-dependent noise: {', '.join(f'{r:.0%}' for _, r in INSTANCE_NOISE)} "

@@ -6,7 +6,8 @@ A suite is a module with ``NAME``, ``DESCRIPTION``, ``settings(...)``,
 ``estimate_seconds(options, n_workers)`` and, from the runner's DataFrame,
 ``summary(results, options, env)`` (Markdown) and ``plot(results, options, path)``.
 The component benchmarks (``python -m benchmarks.bench_*``) share
-:func:`bench_parser`: ``--quick`` and ``--output DIR`` (default ``benchmarks/results``).
+:func:`bench_parser`: ``--quick`` and ``--output DIR`` (default ``benchmarks/results``,
+none with ``--quick``).
 """
 
 import argparse
@@ -27,17 +28,33 @@ SUITES = {seed.NAME: seed, sweep.NAME: sweep}
 DEFAULT_OUTPUT = os.path.join("benchmarks", "results")
 
 
+class _BenchParser(argparse.ArgumentParser):
+    """``--output`` left out: :data:`DEFAULT_OUTPUT`, or none with ``--quick`` (a smoke test
+    does not overwrite the committed results)."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, rest = super().parse_known_args(args, namespace)
+        if parsed.output is None:
+            parsed.output = "" if parsed.quick else DEFAULT_OUTPUT
+        return parsed, rest
+
+
 def bench_parser(description, quick_help="a smaller, faster version (smoke test)"):
     """The command line every component benchmark starts from: ``--quick`` and ``--output DIR``.
 
+    >>> bench_parser("demo").parse_args([]).output
+    'benchmarks/results'
     >>> args = bench_parser("demo").parse_args(["--quick"])
     >>> args.quick, args.output
-    (True, 'benchmarks/results')
+    (True, '')
+    >>> bench_parser("demo").parse_args(["--quick", "--output", "out"]).output
+    'out'
     """
-    parser = argparse.ArgumentParser(description=description)
+    parser = _BenchParser(description=description)
     parser.add_argument("--quick", action="store_true", help=quick_help)
-    parser.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR",
-                        help=f"folder for the results file (default: {DEFAULT_OUTPUT}); '' writes none")
+    parser.add_argument("--output", metavar="DIR",
+                        help=f"folder for the results file (default: {DEFAULT_OUTPUT}, "
+                        "none with --quick); '' writes none")
     return parser
 
 _EPILOG = """\

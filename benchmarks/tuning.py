@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "load_tuning", "noise_rate_estimates", "summarize"]
+__all__ = ["NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "load_tuning", "noise_rate_estimates", "summarize", "tuning_model"]
 
 TUNING_SEEDS = tuple(range(100, 200))
 
@@ -90,21 +90,31 @@ def load_tuning(name):
     return X, y
 
 
-def _cell(name, build, dataset, noise_type, rate, seed, cv, scale):
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.model_selection import StratifiedKFold, cross_validate
+def tuning_model(estimator, noise_type, rate, seed, *, scale=True):
+    """``estimator`` as a tuning cell fits it: ``StandardScaler`` first, noise in its training labels only.
+
+    The noise (``LabelNoiseInjector``, seeded with ``seed``) is left out at
+    ``rate`` 0; fitted, the model scores on clean labels.
+    """
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     from skrobust import LabelNoiseInjector
 
-    X, y = load_tuning(dataset)
-    estimator = build(seed)
     if scale:
         estimator = make_pipeline(StandardScaler(), estimator)
     if rate > 0:
         estimator = LabelNoiseInjector(estimator, noise_rate=rate, noise_type=noise_type,
                                        random_state=seed)
+    return estimator
+
+
+def _cell(name, build, dataset, noise_type, rate, seed, cv, scale):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+
+    X, y = load_tuning(dataset)
+    estimator = tuning_model(build(seed), noise_type, rate, seed, scale=scale)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     with warnings.catch_warnings():  # an MLP stopped at max_iter is part of the measurement
         warnings.simplefilter("ignore", ConvergenceWarning)
