@@ -35,6 +35,10 @@ _MAX_SEED = np.iinfo(np.int32).max
 # Probabilities are clipped here before the log, so a zero probability gives a
 # large but finite loss.
 _EPS = 1e-12
+# Where the forest's estimate gives no forget rate, the incremental peers
+# estimate the noise themselves after this many epochs of plain training
+# (chosen on the tuning data, benchmarks/README.md).
+PEER_ESTIMATE_EPOCHS = 10
 
 
 def forget_rate_schedule(forget_rate, n_epochs, *, num_gradual=10, exponent=1.0):
@@ -118,7 +122,14 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         forgets the estimate, clipped to ``[0, min(0.9, 1 - 1 / n_classes)]``.
         Where the interval's lower end is below ``min_noise_rate`` the
         evidence of noise is too weak and the rate is 0 (both peers are
-        trained plainly). The resolved value is ``forget_rate_``. On very
+        trained plainly). In the incremental mode the peers then take a
+        second look after ``PEER_ESTIMATE_EPOCHS`` (10) plain epochs: the
+        same estimate on their mean probabilities of their own training
+        rows, which fit the clean patterns before the wrong labels (the
+        forest is blind to the noise of 15 classes on the tuning data); where
+        its lower end reaches ``min_noise_rate`` the remaining epochs
+        co-teach with a fresh ramp to it, otherwise the training stays
+        exactly plain. The resolved value is ``forget_rate_``. On very
         small data sets co-teaching forgets clean rows it needed (iris, 100
         training rows, loses 2-8 points to a plain network even where the
         estimate is close); see ``benchmarks/README.md``.
@@ -195,16 +206,17 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         Names of features seen during ``fit``, if ``X`` had string column names.
 
     forget_rate_ : float
-        The forget rate used: ``forget_rate``, or with ``"auto"``
-        ``noise_rate_`` clipped (0 where the lower end of ``noise_rate_ci_``
-        is below ``min_noise_rate``).
+        The forget rate held after the ramp: ``forget_rate``, or with
+        ``"auto"`` ``noise_rate_`` clipped (0 where the lower end of
+        ``noise_rate_ci_`` is below ``min_noise_rate``).
 
     noise_rate_ : float
         With ``forget_rate="auto"``: the estimated share of wrong labels, as
         :class:`~skrobust.CleanFirstRelabeler`'s ``noise_rate_`` (a row counts
         as mislabelled only where the out-of-fold model gives another class
         a probability of at least 0.5; classes with fewer than 10 rows count
-        as correct). Answers "is my data noisy enough to bother?".
+        as correct); the peers' estimate where they took the second look.
+        Answers "is my data noisy enough to bother?".
 
     noise_rate_ci_ : tuple of two floats
         With ``forget_rate="auto"``: a 95% percentile bootstrap interval (100
@@ -366,8 +378,12 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         pred_probs, classes = out_of_fold_proba(
             noise_forest(seed), X, y, cv=self.cv, random_state=seed
         )
+        return self._estimated_forget_rate(np.searchsorted(classes, y), pred_probs, seed)
+
+    def _estimated_forget_rate(self, y_code, pred_probs, seed):
+        """Set ``noise_rate_`` and ``noise_rate_ci_`` from ``pred_probs``; the forget rate they give."""
         self.noise_rate_, self.noise_rate_ci_ = noise_rate_interval(
-            np.searchsorted(classes, y), pred_probs, random_state=seed
+            y_code, pred_probs, random_state=seed
         )
         if self.noise_rate_ci_[0] < self.min_noise_rate:
             return 0.0  # too little evidence of noise: plain training of both peers
@@ -424,9 +440,8 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         rng = check_random_state(self.random_state)
         peer_seeds = rng.randint(_MAX_SEED, size=2)
         self.estimators_ = [_seeded_clone(estimator, seed) for seed in peer_seeds]
-        self.forget_rate_ = self._resolve_forget_rate(
-            estimator, X, y, rng.randint(_MAX_SEED)
-        )
+        estimate_seed = rng.randint(_MAX_SEED)
+        self.forget_rate_ = self._resolve_forget_rate(estimator, X, y, estimate_seed)
         schedule = forget_rate_schedule(
             self.forget_rate_,
             self.max_epochs,
@@ -435,7 +450,12 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         )
         try:
             if self.mode_ == "incremental":
-                self._fit_incremental(X, y, y_code, schedule, rng)
+                # The forest saw too little noise: the peers take a second look
+                # once they have learnt for PEER_ESTIMATE_EPOCHS epochs.
+                second_look = self.forget_rate == "auto" and self.forget_rate_ == 0
+                self._fit_incremental(
+                    X, y, y_code, schedule, rng, estimate_seed if second_look else None
+                )
             else:
                 self._fit_rounds(X, y, y_code, schedule, rng)
         finally:
@@ -468,7 +488,7 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             return ranking, {}
         return ranking, {"sample_weight": self._peer_weight[rows]}
 
-    def _fit_incremental(self, X, y, y_code, schedule, rng):
+    def _fit_incremental(self, X, y, y_code, schedule, rng, estimate_seed=None):
         n_samples = len(y)
         n_batches = -(-n_samples // self.batch_size)
         # A Pipeline peer: its transformers are fitted once on all of X, its
@@ -500,7 +520,34 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
                         Xt[k][rows], y[rows], classes=self.classes_, **self._weights(rows)[1]
                     )
             self._log(epoch, rate, kept)
+            if estimate_seed is not None and epoch + 1 == PEER_ESTIMATE_EPOCHS < len(schedule):
+                # rewrites the epochs still to come (this loop reads them as it goes)
+                self._second_look(learners, Xt, y_code, schedule[epoch + 1 :], estimate_seed)
         self.kept_mask_ = kept
+
+    def _second_look(self, learners, Xt, y_code, rest, seed):
+        """The estimate from the peers' own probabilities; the ``rest`` of the schedule from it.
+
+        Networks fit the clean patterns before they memorise the wrong labels
+        (the premise of co-teaching), so after a few epochs of plain training
+        the peers' probabilities of their own training rows show noise that
+        the out-of-fold forest is too weak to see (15 classes on the tuning
+        data). The same gate decides: below ``min_noise_rate`` the training
+        stays plain, and is exactly what it would have been.
+        """
+        proba = np.mean(
+            [proba_in_classes(learner, Xt[k], self.classes_) for k, learner in enumerate(learners)],
+            axis=0,
+        )
+        self.forget_rate_ = self._estimated_forget_rate(y_code, proba, seed)
+        if self.verbose:
+            print(
+                f"[CoTeachingClassifier] the peers' estimate after {PEER_ESTIMATE_EPOCHS} epochs: "
+                f"noise rate {self.noise_rate_:.3f}, forget rate {self.forget_rate_:.3f}"
+            )
+        rest[:] = forget_rate_schedule(
+            self.forget_rate_, len(rest), num_gradual=self.num_gradual, exponent=self.exponent
+        )
 
     def _fit_rounds(self, X, y, y_code, schedule, rng):
         n_samples = len(y)

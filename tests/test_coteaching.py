@@ -284,6 +284,54 @@ def test_noisy_labels_give_the_estimated_noise_rate_as_forget_rate(noisy_blobs):
     assert clf.forget_rate_ == pytest.approx(clf.noise_rate_)
 
 
+def _blind_forest(monkeypatch):
+    """The forest behind ``forget_rate="auto"`` sees nothing: uniform out-of-fold probabilities."""
+
+    def uniform(estimator, X, y, **kwargs):
+        classes = np.unique(y)
+        return np.full((len(y), len(classes)), 1 / len(classes)), classes
+
+    monkeypatch.setattr(skrobust.detection, "out_of_fold_proba", uniform)
+
+
+def test_noise_the_forest_misses_is_read_by_the_peers_after_their_plain_epochs(noisy_blobs, monkeypatch):
+    # As on the 15-class tuning data: the forest reads no noise, the peers'
+    # own probabilities after PEER_ESTIMATE_EPOCHS plain epochs do.
+    _blind_forest(monkeypatch)
+    X, _, y_noisy, noise_mask = noisy_blobs
+    epochs = skrobust.coteaching.PEER_ESTIMATE_EPOCHS
+    log = []  # the forget rate of each epoch
+    monkeypatch.setattr(CoTeachingClassifier, "_log", lambda self, e, rate, kept: log.append(rate))
+    clf = _fast(forget_rate="auto", max_epochs=epochs + 4, num_gradual=3).fit(X, y_noisy)
+    assert clf.noise_rate_ == pytest.approx(noise_mask.mean(), abs=0.05)
+    assert clf.min_noise_rate <= clf.noise_rate_ci_[0]
+    assert clf.forget_rate_ == pytest.approx(clf.noise_rate_)
+    np.testing.assert_allclose(log[:epochs], 0.0)  # plain epochs, then a fresh ramp to the estimate
+    np.testing.assert_allclose(log[epochs:], forget_rate_schedule(clf.forget_rate_, 4, num_gradual=3))
+    assert not clf.kept_mask_.all()
+
+
+def test_clean_labels_the_peers_read_as_clean_train_exactly_as_plainly(monkeypatch):
+    _blind_forest(monkeypatch)
+    X, y = make_blobs(n_samples=300, centers=3, cluster_std=1.0, random_state=0)
+    epochs = skrobust.coteaching.PEER_ESTIMATE_EPOCHS + 4
+    clf = _fast(forget_rate="auto", max_epochs=epochs).fit(X, y)
+    plain = _fast(forget_rate=0.0, max_epochs=epochs).fit(X, y)
+    assert clf.noise_rate_ci_[0] < clf.min_noise_rate and clf.forget_rate_ == 0.0
+    assert clf.kept_mask_.all()
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+
+
+def test_a_given_forget_rate_or_the_rounds_mode_takes_no_second_look(noisy_blobs, monkeypatch):
+    _blind_forest(monkeypatch)
+    X, _, y_noisy, _ = noisy_blobs
+    epochs = skrobust.coteaching.PEER_ESTIMATE_EPOCHS + 2
+    fixed = _fast(forget_rate=0.0, max_epochs=epochs).fit(X, y_noisy)
+    assert not hasattr(fixed, "noise_rate_")
+    rounds = _fast(LogisticRegression(), forget_rate="auto", mode="rounds", max_epochs=epochs).fit(X, y_noisy)
+    assert rounds.forget_rate_ == 0.0 and rounds.noise_rate_ == 0.0  # the forest's reading stands
+
+
 # ------------------------------------------------------------ default peer
 def test_default_peer_is_a_scaled_network_trained_incrementally(noisy_blobs):
     X, _, y_noisy, _ = noisy_blobs
