@@ -262,9 +262,8 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
     tuning data sets and seeds of ``benchmarks/tuning.py``, never on the
     seeds the README reports: of the 32 noisy tuning cells (seeds
     100-102), at least as accurate as the plain ``RandomForestClassifier()``
-    in 25 (21 forgetting the interval's lower end) and as
-    ``MLPClassifier()`` in 28 (29; all four lost cells are on iris); see
-    ``benchmarks/README.md``.
+    in 26 (25 without the peers' second look) and as ``MLPClassifier()``
+    in 28 (all four lost cells are on iris); see ``benchmarks/README.md``.
 
     References
     ----------
