@@ -55,6 +55,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skrobust import CleanFirstRelabeler, CoTeachingClassifier, make_noisy_labels
+from skrobust.coteaching import PEER_ESTIMATE_EPOCHS
 
 from .datasets import article_data, article_flip
 from .cli import bench_parser
@@ -299,8 +300,11 @@ def tuning_markdown(table):
 
 NOISE_RATE_METHODS = {
     "CleanFirstRelabeler()": _tuning_relabeler,
-    # one epoch: the estimate is made before the peers train, with the same seed
-    "CoTeachingClassifier()": lambda seed: CoTeachingClassifier(max_epochs=1, random_state=seed),
+    # the forest's estimate, or where its gate is closed the peers' second look, which
+    # comes after PEER_ESTIMATE_EPOCHS plain epochs: the epochs after it do not change it
+    "CoTeachingClassifier()": lambda seed: CoTeachingClassifier(
+        max_epochs=PEER_ESTIMATE_EPOCHS + 1, random_state=seed
+    ),
 }
 
 
@@ -328,7 +332,9 @@ def noise_rate_markdown(table, tolerance=0.05):
         f"same noise), {table['fold'].nunique()} folds × {table['seed'].nunique()} seeds per cell. "
         "`noise_rate_` of `CleanFirstRelabeler()` and of `CoTeachingClassifier()` (both read "
         "out-of-fold probabilities of the forest with leaves of 5, on folds each draws from its "
-        "`random_state`), mean ± std over folds; "
+        "`random_state`; where that estimate's gate is closed, co-teaching's is its peers' second "
+        f"look, their in-sample probabilities after {PEER_ESTIMATE_EPOCHS} plain epochs), "
+        "mean ± std over folds; "
         "mean error = estimate − share of labels changed (positive: too high); folds acted on = share "
         "of folds whose interval's lower end reaches the estimator's `min_noise_rate` (0.1).\n",
         f"| data set | noise | labels changed | {header} |",
