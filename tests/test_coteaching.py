@@ -19,7 +19,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 import skrobust.coteaching
-from skrobust import CoTeachingClassifier
+from benchmarks.tuning import NOISE_SETTINGS, load_tuning
+from skrobust import CoTeachingClassifier, make_noisy_labels
 from skrobust.coteaching import forget_rate_schedule
 
 NOISE_RATE = 0.3
@@ -332,41 +333,37 @@ def test_a_given_forget_rate_or_the_rounds_mode_takes_no_second_look(noisy_blobs
     assert rounds.forget_rate_ == 0.0 and rounds.noise_rate_ == 0.0  # the forest's reading stands
 
 
-def _peer_estimate_cells():
-    """The tuning cells whose forest reads no noise, the peers' misses marked (seed 100, full data)."""
-    misses = {  # the peers' estimate after PEER_ESTIMATE_EPOCHS epochs, against the share of labels changed
-        ("many_classes", "symmetric", 0.4): "0.265 against 0.405",
-        ("many_classes", "pair", 0.2): "0.151 against 0.202",
-        ("many_classes", "pair", 0.4): "0.264 against 0.400",
-        **{("many_features", t, r): "0.000: the peers' own probabilities read no noise"
-           for t in ("symmetric", "pair") for r in (0.2, 0.4)},
-    }
-    for dataset in ("many_classes", "many_features"):
-        for cell in [(dataset, t, r) for t in ("symmetric", "pair") for r in (0.2, 0.4)] + [(dataset, None, 0.0)]:
-            reason = misses.get(cell)
-            yield pytest.param(*cell, marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [])
+# Where the peers' estimate (seed 100, full data) misses the share of labels changed.
+PEER_ESTIMATE_MISSES = {
+    ("many_classes", "symmetric", 0.4): "0.265 against 0.405",
+    ("many_classes", "pair", 0.2): "0.151 against 0.202",
+    ("many_classes", "pair", 0.4): "0.264 against 0.400",
+    **{("many_features", t, r): "0.000: the peers' own probabilities read no noise"
+       for t, r in NOISE_SETTINGS if r > 0},
+}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("dataset, noise_type, rate", _peer_estimate_cells())
+@pytest.mark.parametrize("dataset, noise_type, rate", [
+    pytest.param(*cell, marks=pytest.mark.xfail(strict=True, reason=PEER_ESTIMATE_MISSES[cell])
+                 if cell in PEER_ESTIMATE_MISSES else ())
+    for cell in [(d, t, r) for d in ("many_classes", "many_features") for t, r in NOISE_SETTINGS]
+])
 def test_peers_estimate_the_noise_rate_within_five_points_where_the_forest_reads_none(dataset, noise_type, rate):
     # The two tuning data sets whose forest reads no noise at any rate
     # (benchmarks/results/bench_relabel.md): the peers' second look estimates.
     # Known misses are strict xfails: the issue's target is not met there.
-    from benchmarks.tuning import load_tuning
-    from skrobust.noise import make_noisy_labels
-
     X, y = load_tuning(dataset)
     y_noisy = y
-    if noise_type is not None:
+    if rate > 0:
         y_noisy, _ = make_noisy_labels(y, noise_rate=rate, noise_type=noise_type, random_state=100)
     epochs = skrobust.coteaching.PEER_ESTIMATE_EPOCHS + 1
     clf = CoTeachingClassifier(max_epochs=epochs, random_state=100).fit(X, y_noisy)
     assert abs(clf.noise_rate_ - np.mean(y_noisy != y)) <= 0.05
-    if noise_type is None:
-        assert clf.forget_rate_ == 0.0
-    else:
+    if rate > 0:
         assert clf.noise_rate_ci_[0] >= clf.min_noise_rate  # acted on
+    else:
+        assert clf.forget_rate_ == 0.0
 
 
 # ------------------------------------------------------------ default peer
