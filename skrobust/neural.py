@@ -201,11 +201,12 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
     Every fit builds, compiles and trains a new network (nothing is shared
     between fits or estimators), then keeps only its weights; prediction is
     a float64 forward pass in NumPy, so a fitted estimator needs neither
-    TensorFlow nor Keras to be loaded or used. Training feeds Keras one
-    endless ``tf.data`` pipeline, each epoch a permutation of the rows drawn
-    from the estimator's own seed, and runs a whole epoch per compiled call
-    (``steps_per_execution``). See ``benchmarks/bench_neural.py`` for the
-    measured fit times against ``MLPClassifier``.
+    TensorFlow nor Keras to be loaded or used. Training runs up to ten
+    epochs per compiled call (one per call with ``verbose``), each a
+    permutation of the rows drawn from the estimator's own seed and cut into
+    batches that Keras's own ``train_step`` trains. See
+    ``benchmarks/bench_neural.py`` for the measured fit times against
+    ``MLPClassifier``.
 
     A noise-robust loss resists wrong labels by giving up on rows the
     network finds hard, so on clean labels it can fit less than
@@ -338,7 +339,7 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         sample_weight = self._sample_weight(sample_weight, X.shape[0])
         y_onehot = np.eye(n_classes, dtype=np.float32)[y_encoded]
 
-        keras, _, KerasClassifier = _keras()
+        _, _, KerasClassifier = _keras()
         from .losses import get_loss
 
         loss = self.loss
@@ -357,7 +358,6 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
             model__hidden_layer_sizes=layers,
             model__activation=self.activation,
             model__seeds=[int(s) for s in seeds],
-            model__steps_per_epoch=math.ceil(n_samples / batch_size),
             loss=loss,
             optimizer=self.optimizer,
             optimizer__learning_rate=float(self.learning_rate),
@@ -388,7 +388,7 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         trainer.fit(X, y_onehot, sample_weight=sample_weight)
         weights = [np.asarray(w, dtype=np.float64) for w in trainer.model_.get_weights()]
         self.coefs_, self.intercepts_ = weights[0::2], weights[1::2]
-        self.loss_curve_ = [float(v) for v in trainer.history_["loss"]]
+        self.loss_curve_ = [float(v) for v in np.concatenate(trainer.history_["epoch_loss"])]
 
     def predict_proba(self, X):
         """Class probabilities of ``X``.
@@ -482,7 +482,7 @@ def _keras():
     return keras, tf, KerasClassifier
 
 
-def _build_mlp(hidden_layer_sizes, activation, seeds, steps_per_epoch, meta, compile_kwargs):
+def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
     """scikeras's ``model`` callable: a new MLP, compiled with scikeras's optimizer and loss."""
     keras, _, _ = _keras()
     model = _epoch_stream_sequential()(name="mlp")
@@ -496,8 +496,7 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, steps_per_epoch, meta, com
         len(meta["classes_"]), activation="softmax",
         kernel_initializer=keras.initializers.GlorotUniform(seeds[len(hidden_layer_sizes)]),
     ))
-    # One compiled call runs a whole epoch (see _epoch_stream_sequential).
-    model.compile(**compile_kwargs, steps_per_execution=steps_per_epoch)
+    model.compile(**compile_kwargs)
     # Create the optimizer's slots now: left to the first training step,
     # they are created while TensorFlow traces it, which makes it trace the
     # step twice (half of the tracing cost).
@@ -538,8 +537,14 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, steps_per_epoch, meta, com
 #    without op determinism (tests/test_neural.py checks it).
 # 6. ``_epoch_stream_sequential`` below: for array input Keras shuffles with
 #    an unseeded ``tf.random.shuffle`` (reproducible only under a global
-#    TensorFlow seed) and builds a new data iterator every epoch; and every
-#    fit's new training function would set off TensorFlow's retracing warning.
+#    TensorFlow seed), and its per-epoch loop (a Python round trip, callbacks,
+#    a data iterator step) costs several times an epoch of a small network;
+#    and every fit's new training function would set off TensorFlow's
+#    retracing warning.
+
+
+# Epochs trained per compiled call (one Keras epoch): see _epoch_stream_sequential.
+EPOCHS_PER_CALL = 10
 
 
 @functools.cache
@@ -548,18 +553,20 @@ def _epoch_stream_sequential():
     keras, tf, _ = _keras()
 
     class _EpochStreamSequential(keras.Sequential):
-        """A Sequential model whose ``fit`` streams arrays through one endless ``tf.data`` pipeline.
+        """A Sequential model whose ``fit`` runs up to :data:`EPOCHS_PER_CALL` epochs per compiled call.
 
         scikeras calls ``model.fit(x=array, y=array, batch_size=..., shuffle=...)``.
-        Given one endless dataset and ``steps_per_epoch`` instead, Keras
-        keeps a single iterator for the whole fit, and ``steps_per_execution``
-        (set at compile time to the steps of an epoch) runs each epoch as
-        one compiled call. Each epoch is one full pass over a permutation of
-        the rows, gathered in one operation and then cut into batches:
-        cheaper than ``Dataset.shuffle``, and without a ``prefetch`` thread,
-        whose hand-offs cost more than the tiny batches they prepare. The
-        permutation of epoch ``e`` is ``stateless_shuffle`` seeded with
-        ``(shuffle_seed, e)``: reproducible without any global seed.
+        Keras's own loop pays a Python round trip, callbacks and a data
+        iterator step per epoch, several times the cost of an epoch of a
+        small network. Here one Keras epoch is a call of ``train_step``
+        (Keras's documented hook) that runs up to ``EPOCHS_PER_CALL`` epochs
+        in one graph loop, each a full pass over a permutation of the rows
+        cut into batches, each batch trained by Keras's own ``train_step``.
+        The permutation of epoch ``e`` is ``stateless_shuffle`` seeded with
+        ``(shuffle_seed, e)``: reproducible without any global seed. Each
+        call returns its epochs' losses (``epoch_loss``), so the loss curve
+        still has one value per epoch; with ``verbose`` a call runs one
+        epoch, so that the progress bar shows each.
         """
 
         shuffle_seed = 0
@@ -576,24 +583,51 @@ def _epoch_stream_sequential():
                     cell.cell_contents._omit_frequent_tracing_warning = True
             return self.train_function
 
-        def fit(self, x, y, batch_size, epochs, sample_weight, shuffle, **kwargs):
-            n_samples = len(x)
-            tensors = tuple(tf.constant(a) for a in (x, y, sample_weight))
-            seed = tf.constant(self.shuffle_seed, tf.int64)
-
-            def epoch(e):
-                rows = tf.range(n_samples, dtype=tf.int64)
-                if shuffle:
-                    rows = tf.random.experimental.stateless_shuffle(rows, seed=tf.stack([seed, e]))
-                epoch_arrays = tuple(tf.gather(t, rows) for t in tensors)
-                return tf.data.Dataset.from_tensor_slices(epoch_arrays).batch(batch_size)
-
+        def fit(self, x, y, batch_size, epochs, sample_weight, shuffle, verbose, **kwargs):
+            # A progress bar gets one epoch per call, so that it shows each epoch.
+            per_call = 1 if verbose else EPOCHS_PER_CALL
+            self.stream_plan = (batch_size, epochs, per_call, shuffle)
+            arrays = tf.data.Dataset.from_tensors(tuple(tf.constant(a) for a in (x, y, sample_weight)))
             return super().fit(
-                tf.data.Dataset.counter().flat_map(epoch),
-                epochs=epochs,
-                steps_per_epoch=math.ceil(n_samples / batch_size),
-                shuffle=False,  # each epoch is permuted above
+                tf.data.Dataset.zip(tf.data.Dataset.counter(), arrays.repeat()),
+                epochs=math.ceil(epochs / per_call),
+                steps_per_epoch=1,
+                shuffle=False,  # each epoch is permuted in train_step
+                verbose=verbose,
                 **kwargs,
             )
+
+        def train_step(self, data):
+            call, (x, y, sample_weight) = data
+            batch_size, epochs, per_call, shuffle = self.stream_plan
+            n_samples = tf.shape(x, out_type=tf.int64)[0]
+            first = call * per_call
+            n_epochs = tf.minimum(first + per_call, epochs) - first
+            keras_step = super().train_step
+            loss = next(m for m in self.metrics if m.name == "loss")
+
+            def epoch(e, losses):
+                rows = tf.range(n_samples)
+                if shuffle:
+                    rows = tf.random.experimental.stateless_shuffle(
+                        rows, seed=tf.stack([self.shuffle_seed, first + e])
+                    )
+                x_e, y_e, w_e = (tf.gather(t, rows) for t in (x, y, sample_weight))
+
+                def batch(start):
+                    stop = tf.minimum(start + batch_size, n_samples)
+                    keras_step((x_e[start:stop], y_e[start:stop], w_e[start:stop]))
+                    return (stop,)
+
+                tf.while_loop(lambda start: start < n_samples, batch, (tf.constant(0, tf.int64),))
+                losses = tf.tensor_scatter_nd_update(losses, [[e]], [loss.result()])
+                loss.reset_state()  # each epoch's loss is its own batches' mean
+                return (e + 1, losses)
+
+            _, losses = tf.while_loop(
+                lambda e, _: e < n_epochs, epoch,
+                (tf.constant(0, tf.int64), tf.zeros([per_call])),
+            )
+            return {"epoch_loss": losses[:n_epochs]}
 
     return _EpochStreamSequential
