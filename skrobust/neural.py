@@ -537,10 +537,11 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
 #    without op determinism (tests/test_neural.py checks it).
 # 6. ``_epoch_stream_sequential`` below: for array input Keras shuffles with
 #    an unseeded ``tf.random.shuffle`` (reproducible only under a global
-#    TensorFlow seed), and its per-epoch loop (a Python round trip, callbacks,
-#    a data iterator step) costs several times an epoch of a small network;
-#    and every fit's new training function would set off TensorFlow's
-#    retracing warning.
+#    TensorFlow seed); its per-epoch loop (a Python round trip, callbacks,
+#    a data iterator step) and its training function (two nested
+#    tf.functions inside distribution wrappers) cost several times an epoch
+#    of a small network; and every fit's new training function would set
+#    off TensorFlow's retracing warning.
 
 
 # Epochs trained per compiled call (one Keras epoch): see _epoch_stream_sequential.
@@ -572,15 +573,18 @@ def _epoch_stream_sequential():
         shuffle_seed = 0
 
         def make_train_function(self, force=False):
-            # Every fit traces a new training function of Keras's (one code
-            # object for all models), which TensorFlow's retracing detector
-            # takes for a tf.function retraced in a loop and warns about.
-            # Tracing once per network is this design, so this model's own
-            # functions (and only these) are marked not to warn.
-            super().make_train_function(force)
-            for cell in self.train_function.__closure__ or ():
-                if isinstance(cell.cell_contents, tf.types.experimental.PolymorphicFunction):
-                    cell.cell_contents._omit_frequent_tracing_warning = True
+            # One tf.function around train_step, in place of Keras's two
+            # nested ones and its distribution wrappers (one device here):
+            # the same operations, traced and run with less overhead. Every
+            # fit traces a new one from the same code, which TensorFlow's
+            # retracing detector would take for a function retraced in a
+            # loop; tracing once per network is this design, so it is
+            # marked not to warn.
+            if self.train_function is None or force:
+                self.train_function = tf.function(
+                    lambda iterator: self.train_step(next(iterator)), autograph=False
+                )
+                self.train_function._omit_frequent_tracing_warning = True
             return self.train_function
 
         def fit(self, x, y, batch_size, epochs, sample_weight, shuffle, verbose, **kwargs):

@@ -36,6 +36,11 @@ def test_missing_keras_extra_raises_import_error_naming_it_at_fit(monkeypatch, m
     # Simulate an environment without the extra: importing a module mapped to
     # None in sys.modules raises ImportError. MAEClassifier itself imports
     # (a fitted one predicts without TensorFlow); fit names the extra.
+    # The real module and the package's cached class are loaded first, so that
+    # monkeypatch puts both back: left with the class of the test's own import
+    # and the real module, pickle (and a Dask client's task) refuses the class
+    # of every MAEClassifier made later in the session.
+    assert skrobust.MAEClassifier is sys.modules["skrobust.neural"].MAEClassifier
     for name in list(sys.modules):
         if name == missing or name.startswith(missing + "."):
             monkeypatch.delitem(sys.modules, name)
