@@ -454,3 +454,21 @@ def test_fitting_with_verbose_zero_prints_nothing(MAEClassifier, data, capfd):
     for seed in range(6):  # more fits than TensorFlow's retracing warning allows
         MAEClassifier(epochs=2, random_state=seed).fit(X, y)
     assert capfd.readouterr() == ("", "")
+
+
+@pytest.mark.slow
+def test_verbose_shows_every_epoch_and_trains_the_same_network_as_a_quiet_fit(
+    MAEClassifier, data, capfd
+):
+    # Quiet fits run several epochs per compiled call, verbose ones one:
+    # 12 epochs are a full call and a partial one when quiet.
+    X, y = data
+    quiet = MAEClassifier(epochs=12, random_state=0).fit(X, y)
+    capfd.readouterr()
+    loud = MAEClassifier(epochs=12, verbose=1, random_state=0).fit(X, y)
+    out = capfd.readouterr().out
+    assert [f"Epoch {e}/12" in out for e in range(1, 13)] == [True] * 12
+    assert len(quiet.loss_curve_) == 12
+    assert loud.loss_curve_ == quiet.loss_curve_
+    for a, b in zip(loud.coefs_ + loud.intercepts_, quiet.coefs_ + quiet.intercepts_):
+        np.testing.assert_array_equal(a, b)
