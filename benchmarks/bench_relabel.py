@@ -315,7 +315,7 @@ def noise_rate(quick):
                                 seeds=TUNING_SEEDS[:1] if quick else TUNING_SEEDS[:3], cv=3, n_jobs=-1)
 
 
-def noise_rate_markdown(table, tolerance=0.05):
+def noise_rate_markdown(table, tolerance=0.05, data="the tuning data"):
     """The estimates against the share of labels changed, per tuning cell, and the cells within ``tolerance``."""
     from .tuning import CELL, noise_label
 
@@ -327,8 +327,8 @@ def noise_rate_markdown(table, tolerance=0.05):
     methods = list(NOISE_RATE_METHODS)
     header = " | ".join(f"{m} estimate | mean error | folds acted on" for m in methods)
     lines = [
-        "### Noise-rate estimates on the tuning data\n",
-        "`benchmarks.tuning.noise_rate_estimates`: the training folds of the tuning table (same folds, "
+        f"### Noise-rate estimates on {data}\n",
+        "`benchmarks.tuning.noise_rate_estimates`: the training folds of the accuracy table (same folds, "
         f"same noise), {table['fold'].nunique()} folds × {table['seed'].nunique()} seeds per cell. "
         "`noise_rate_` of `CleanFirstRelabeler()` and of `CoTeachingClassifier()` (both read "
         "out-of-fold probabilities of the forest with leaves of 5, on folds each draws from its "

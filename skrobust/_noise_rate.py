@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils import check_random_state
 
-__all__ = ["confident_joint", "noise_forest", "noise_rate_interval"]
+__all__ = ["confident_joint", "explains_errors", "noise_forest", "noise_rate_interval"]
 
 # Evidence of a wrong label needs the out-of-fold model to give another class
 # at least this probability (as well as cleanlab's per-class threshold).
@@ -25,6 +25,14 @@ MIN_CONFIDENCE = 0.5
 MIN_CLASS_ROWS = 10
 
 N_RESAMPLES = 100
+
+# Acting on the estimate also needs it to account for most of the out-of-fold
+# model's disagreement with the given labels. Wrong labels make confident
+# disagreements; where most of the disagreements are unsure ones (classes
+# that overlap honestly, a model too weak for its data) the flags are mostly
+# the model's own errors and acting on them costs more than it fixes.
+# Chosen on the tuning data (benchmarks/README.md).
+MIN_EXPLAINED_ERROR = 0.75
 
 
 def noise_forest(random_state=None):
@@ -84,6 +92,23 @@ def confident_joint(y_encoded, pred_probs):
     from cleanlab.count import calibrate_confident_joint
 
     return calibrate_confident_joint(_counts(y_encoded, pred_probs), y_encoded)
+
+
+def explains_errors(y_encoded, pred_probs, rate):
+    """Whether ``rate`` is at least :data:`MIN_EXPLAINED_ERROR` of the out-of-fold error rate.
+
+    The error rate is the share of the rows whose out-of-fold prediction is
+    not the given label (rows of NaN, not held out, count as agreeing).
+
+    >>> import numpy as np
+    >>> y = np.array([0, 0, 1, 1])
+    >>> proba = np.array([[0.9, 0.1], [0.4, 0.6], [0.2, 0.8], [0.3, 0.7]])
+    >>> explains_errors(y, proba, 0.25), explains_errors(y, proba, 0.1)
+    (True, False)
+    """
+    held_out = ~np.isnan(pred_probs).all(axis=1)
+    wrong = pred_probs[held_out].argmax(axis=1) != y_encoded[held_out]
+    return bool(rate >= MIN_EXPLAINED_ERROR * np.count_nonzero(wrong) / len(y_encoded))
 
 
 def _rate(joint):

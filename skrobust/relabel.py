@@ -16,7 +16,7 @@ from ._compat import (
     _fit_context,
     _safe_indexing,
 )
-from ._noise_rate import noise_forest, noise_rate_interval
+from ._noise_rate import explains_errors, noise_forest, noise_rate_interval
 from ._proba import proba_in_classes
 from ._validation import check_fit_input, check_n_classes
 from .detection import FILTER_BY, _confident_learning, _noise_matrix, _oof_encoded
@@ -31,9 +31,13 @@ class CleanFirstRelabeler(BaseMetaClassifier):
        probabilities of ``estimator`` fed to cleanlab) estimates the share of
        wrong labels with a 95% interval (``noise_rate_``,
        ``noise_rate_ci_``). Where the interval's lower end is below
-       ``min_noise_rate`` the evidence of noise is too weak to act on: every
-       row is trusted and the fit is a plain fit of ``estimator`` (of
-       scikit-learn's default forest when ``estimator`` is None). Otherwise
+       ``min_noise_rate``, or the estimate accounts for less than three
+       quarters of the out-of-fold model's errors against the given labels
+       (most of its errors are then unsure ones: classes that overlap
+       honestly, or a model too weak to tell), the evidence of noise is too
+       weak to act on: every row is trusted and the fit is a plain fit of
+       ``estimator`` (of scikit-learn's default forest when ``estimator`` is
+       None). Otherwise
        confident learning flags the labels that are probably wrong and the
        other rows are trusted. A caller who has a verified subset passes it
        as ``fit(X, y, trusted=mask)`` instead (and the estimator always acts).
@@ -133,9 +137,10 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     min_noise_rate : float in [0, 1], default=0.1
         Confident learning's flags are acted on only when the lower end of
         the estimated noise rate's 95% interval (``noise_rate_ci_[0]``) is at
-        least this; below it the labels are taken as clean and the fit is a
-        plain fit of ``estimator`` on every row. 0 always acts. Unused with
-        ``trusted``.
+        least this, and the estimate is at least three quarters of the
+        out-of-fold error rate; otherwise the labels are taken as clean and
+        the fit is a plain fit of ``estimator`` on every row. 0 always acts.
+        Unused with ``trusted``.
 
     n_jobs : int, default=None
         Folds fitted in parallel by joblib during confident learning
@@ -160,7 +165,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     label_issues_ : ndarray of shape (n_samples,), dtype=bool
         True for the training rows that were not trusted: flagged by confident
         learning, or outside the caller's ``trusted`` mask. All False when
-        the evidence of noise is below ``min_noise_rate``.
+        the evidence of noise is too weak to act on (see ``min_noise_rate``).
 
     noise_rate_ : float
         The estimated share of wrong labels among the training rows:
@@ -214,8 +219,9 @@ class CleanFirstRelabeler(BaseMetaClassifier):
 
     The posterior assumes, as confident learning does, that a label's
     corruption depends on its true class only, not on the features.
-    ``min_noise_rate`` was chosen on the tuning data sets and seeds of
-    ``benchmarks/tuning.py``, never on the seeds the README reports (the
+    ``min_noise_rate`` and the three quarters of the errors were chosen on
+    the tuning data sets and seeds of ``benchmarks/tuning.py``, never on
+    the seeds the README reports (the
     protocol and the tables are in ``benchmarks/README.md``). ``estimator``,
     ``relabel_by`` and ``min_confidence`` keep their earlier defaults: the
     re-choice on the tuning data (a plain forest, ``"out_of_fold"``, 0.6)
@@ -355,7 +361,11 @@ class CleanFirstRelabeler(BaseMetaClassifier):
             self.noise_rate_, self.noise_rate_ci_ = noise_rate_interval(
                 y_encoded, pred_probs, random_state=rng
             )
-            if self.noise_rate_ci_[0] >= self.min_noise_rate:
+            # min_noise_rate=0 always acts; otherwise the estimate must also
+            # account for most of the out-of-fold model's errors
+            if self.noise_rate_ci_[0] >= self.min_noise_rate and (
+                self.min_noise_rate == 0 or explains_errors(y_encoded, pred_probs, self.noise_rate_)
+            ):
                 issues, noise_matrix = _confident_learning(y_encoded, pred_probs, self.filter_by)
             else:  # too little evidence of noise to act on: a plain fit
                 issues = held_out = np.zeros(len(y), dtype=bool)

@@ -554,16 +554,16 @@ def test_tuning_gain_pairs_the_two_methods_seed_by_seed():
     assert cell["std"] == pytest.approx(np.std([10.0, 30.0], ddof=1))
 
 
-def _fake_tuning_table(accuracy):
+def _fake_tuning_table(accuracy, methods_=("RandomForestClassifier()", "MLPClassifier()",
+                                            "CoTeachingClassifier(forget_rate=0)", "CoTeachingClassifier()"),
+                       datasets_=("iris", "wine")):
     """An evaluate() table: ``accuracy(method, dataset, noise_type, rate)`` for every seed and fold."""
     from benchmarks.tuning import NOISE_SETTINGS
 
-    methods_ = ["RandomForestClassifier()", "MLPClassifier()", "CoTeachingClassifier(forget_rate=0)",
-                "CoTeachingClassifier()"]
     return pd.DataFrame([
         {"method": m, "dataset": d, "noise_type": t, "noise_rate": r, "seed": s, "fold": f,
          "accuracy": accuracy(m, d, t, r), "fit_time": 0.1}
-        for m in methods_ for d in ("iris", "wine") for t, r in NOISE_SETTINGS
+        for m in methods_ for d in datasets_ for t, r in NOISE_SETTINGS
         for s in (100, 101) for f in range(3)
     ])
 
@@ -581,6 +581,36 @@ def test_coteaching_tuning_summary_counts_the_acceptance_and_names_every_lost_ce
     assert "CT ≥ MLPClassifier(): 7 of 8; lost: iris pair 40% (-1.0)." in text
     assert "CT ≥ RandomForestClassifier(): 0 of 8; more than 1 point below it: iris pair 20% (-5.0)" in text
     assert text.count("\n| iris |") == 5 and text.count("\n| wine |") == 5
+
+
+def test_check_shapes_summary_counts_each_issues_bar_and_names_every_missed_cell():
+    from benchmarks.bench_shapes import CFR, CL, CT, MAE, MLP, RF, accuracy_markdown
+
+    def accuracy(method, dataset, noise_type, rate):
+        if (method, dataset, rate) == (CFR, "small6", 0.0):  # the relabeler's clean-label tax
+            return 0.87
+        if (method, dataset, noise_type, rate) == (MAE, "binary7", "pair", 0.4):
+            return 0.79
+        return {RF: 0.90, MLP: 0.80, CL: 0.85}.get(method, 0.90)
+
+    text = accuracy_markdown(_fake_tuning_table(accuracy, (RF, MLP, MAE, CT, CFR, CL), ("small6", "binary7")))
+    assert f"clean cells with {CFR} − {RF} ≥ -0.5: 1 of 2; missed: small6 clean (-3.0)." in text
+    assert f"noisy cells with {MAE} − {MLP} ≥ +0.0: 7 of 8; missed: binary7 pair 40% (-1.0)." in text
+    assert f"noisy cells with {CFR} − {CL} ≥ +0.0: 8 of 8; missed: none." in text
+    assert f"clean cells with {MAE} − {MLP} ≥ -1.0: 2 of 2" in text
+    assert "small6 = make_classification: 214 x 9" in text and "signal10" not in text
+    assert text.count("\n| small6 |") == 5 and text.count("\n| binary7 |") == 5
+
+
+def test_check_shapes_are_new_data_sets_loaded_like_the_tuning_data():
+    from benchmarks.tuning import CHECK_DATASETS, TUNING_DATASETS, load_tuning
+
+    assert not set(CHECK_DATASETS) & set(TUNING_DATASETS)
+    for name, (n_samples, n_features, n_classes) in {"small6": (214, 9, 6), "binary7": (532, 7, 2),
+                                                     "signal10": (4000, 40, 10)}.items():
+        X, y = load_tuning(name)
+        assert X.shape == (n_samples, n_features) and len(np.unique(y)) == n_classes
+        assert X.dtype == np.float64 and not X.flags.writeable and not y.flags.writeable
 
 
 def test_tuning_description_names_a_single_seed_without_a_range():
