@@ -4,10 +4,11 @@ Run from the project root::
 
     python -m benchmarks.bench_shapes [--quick] [--output benchmarks/results]
 
-The three :data:`benchmarks.tuning.CHECK_DATASETS` (a small 6-class
+The four :data:`benchmarks.tuning.CHECK_DATASETS` (a small 6-class
 imbalanced set, a hard binary set, a 10-class set where a forest beats a
-network) are modelled on the held-out failures the issues report; only the
-relabeler's second gate (round 8, benchmarks/README.md) was chosen on them.
+network, a separable 32-class set) are modelled on the held-out failures the
+issues report; the relabeler's second gate (round 8) and the noise estimate's
+many-class confidence floor (round 9, benchmarks/README.md) were chosen on them.
 Same protocol and seeds as the tuning tables (100-102, 3
 folds, noise in the training folds only, ``StandardScaler`` first):
 

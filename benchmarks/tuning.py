@@ -81,9 +81,10 @@ TUNING_DATASETS = {
 
 # Shapes the tuning data lacks, modelled on the held-out failures the issues
 # report (a small 6-class imbalanced set, a hard binary one, a 10-class set
-# where a forest beats a network), added 2026-12-06 as a check that the
-# defaults generalise (``python -m benchmarks.bench_shapes``); the relabeler's
-# round 8 chose on them too, so they are tuning data, never held-out data.
+# where a forest beats a network, a separable 32-class set), added 2026-12-06
+# as a check that the defaults generalise (``python -m benchmarks.bench_shapes``);
+# the relabeler's round 8 and the estimate's round 9 chose on them too, so they
+# are tuning data, never held-out data.
 # Same seeds and protocol as the tuning data.
 CHECK_DATASETS = {
     "small6": (
@@ -101,6 +102,11 @@ CHECK_DATASETS = {
         "make_classification: 4,000 x 40 (8 informative), 10 classes, 2 clusters per class, class_sep=0.8",
         _synthetic(n_samples=4000, n_features=40, n_informative=8, n_redundant=12, n_classes=10,
                    n_clusters_per_class=2, class_sep=0.8, flip_y=0.0),
+    ),
+    "leaf32": (
+        "make_classification: 1,907 x 80 (30 informative), 32 classes, class_sep=3",
+        _synthetic(n_samples=1907, n_features=80, n_informative=30, n_redundant=20, n_classes=32,
+                   n_clusters_per_class=1, class_sep=3.0, flip_y=0.0),
     ),
 }
 

@@ -2,7 +2,7 @@
 
 Confident learning (cleanlab) counts a row as mislabelled when the
 out-of-fold model is confident of another class than the given one; here
-"confident" also needs a probability of at least :data:`MIN_CONFIDENCE`, so
+"confident" also needs a probability of at least :func:`min_confidence`, so
 that a model too unsure to tell (few rows per class, honest overlap between
 classes) gives no evidence of noise instead of reading its own errors as
 noise. The interval comes from a bootstrap over rows of that estimate.
@@ -12,12 +12,23 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils import check_random_state
 
-__all__ = ["confident_joint", "explains_errors", "noise_forest", "noise_rate_interval"]
+__all__ = [
+    "confident_joint",
+    "explains_errors",
+    "min_confidence",
+    "noise_forest",
+    "noise_rate_interval",
+]
 
 # Evidence of a wrong label needs the out-of-fold model to give another class
-# at least this probability (as well as cleanlab's per-class threshold).
+# at least MIN_CONFIDENCE, or CHANCE_MULTIPLE times the chance 1 / n_classes
+# where that is less (as well as cleanlab's per-class threshold): a forest
+# spreads its probabilities over many classes (with 32 classes its most
+# probable class is right 97% of the time at a median probability of 0.33,
+# and 0.5 is never reached once labels are noisy).
 # Chosen on the tuning data: see benchmarks/README.md.
 MIN_CONFIDENCE = 0.5
+CHANCE_MULTIPLE = 6
 
 # A class with fewer rows gives no evidence: a model that saw a handful of its
 # rows cannot tell its honest hard rows from wrong labels, so they count as
@@ -45,11 +56,23 @@ def noise_forest(random_state=None):
     return RandomForestClassifier(min_samples_leaf=5, random_state=random_state)
 
 
+def min_confidence(n_classes):
+    """The least probability of another class that counts as evidence of a wrong label.
+
+    :data:`MIN_CONFIDENCE` up to 12 classes, then :data:`CHANCE_MULTIPLE`
+    times the chance ``1 / n_classes``.
+
+    >>> min_confidence(3), min_confidence(12), min_confidence(15), min_confidence(32)
+    (0.5, 0.5, 0.4, 0.1875)
+    """
+    return min(MIN_CONFIDENCE, CHANCE_MULTIPLE / n_classes)
+
+
 def _counts(y_encoded, pred_probs, weight=None):
     """cleanlab's confident joint before calibration, rows weighted by ``weight``.
 
     cleanlab's ``compute_confident_joint`` counting with thresholds of at
-    least :data:`MIN_CONFIDENCE` (its thresholds: the mean self-confidence of
+    least :func:`min_confidence` (its thresholds: the mean self-confidence of
     each class; a row's true class: its one confident class, or its most
     probable of several), done with ``bincount``: cleanlab's own call spends
     most of its time validating the inputs of scikit-learn's
@@ -62,7 +85,7 @@ def _counts(y_encoded, pred_probs, weight=None):
     weight_self = self_confidence if weight is None else weight * self_confidence
     thresholds = np.bincount(y_encoded, weights=weight_self, minlength=n_classes)
     thresholds /= np.bincount(y_encoded, weights=weight, minlength=n_classes)
-    thresholds = np.maximum(thresholds, MIN_CONFIDENCE)
+    thresholds = np.maximum(thresholds, min_confidence(n_classes))
     confident = pred_probs >= thresholds - 1e-6  # cleanlab's tolerance
     n_confident = confident.sum(axis=1)
     true_guess = np.where(n_confident > 1, pred_probs.argmax(axis=1), confident.argmax(axis=1))
@@ -81,7 +104,7 @@ def _counts(y_encoded, pred_probs, weight=None):
 
 
 def confident_joint(y_encoded, pred_probs):
-    """cleanlab's calibrated confident joint, thresholds at least :data:`MIN_CONFIDENCE`.
+    """cleanlab's calibrated confident joint, thresholds at least :func:`min_confidence`.
 
     ``[i, j]`` counts the rows given label ``i`` whose true class is
     confidently ``j``; rows confident of no class are spread as cleanlab's

@@ -214,8 +214,9 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         With ``forget_rate="auto"``: the estimated share of wrong labels, as
         :class:`~skrobust.CleanFirstRelabeler`'s ``noise_rate_`` (a row counts
         as mislabelled only where the out-of-fold model gives another class
-        a probability of at least 0.5; classes with fewer than 10 rows count
-        as correct); the peers' estimate where they took the second look.
+        a probability of at least 0.5, or six times the chance with more than
+        12 classes; classes with fewer than 10 rows count as correct); the
+        peers' estimate where they took the second look.
         Answers "is my data noisy enough to bother?".
 
     noise_rate_ci_ : tuple of two floats

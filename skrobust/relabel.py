@@ -171,7 +171,8 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         The estimated share of wrong labels among the training rows:
         confident learning's calibrated joint of given and true labels, a
         row counting as mislabelled only where the out-of-fold model gives
-        another class a probability of at least 0.5 (so that a model too
+        another class a probability of at least 0.5, or six times the chance
+        ``1 / n_classes`` with more than 12 classes (so that a model too
         unsure to tell reads as no evidence), the rows of classes with fewer
         than 10 rows counting as correct. Answers "is my data noisy enough to
         bother?". Only without ``trusted``.

@@ -607,7 +607,7 @@ def test_check_shapes_are_new_data_sets_loaded_like_the_tuning_data():
 
     assert not set(CHECK_DATASETS) & set(TUNING_DATASETS)
     for name, (n_samples, n_features, n_classes) in {"small6": (214, 9, 6), "binary7": (532, 7, 2),
-                                                     "signal10": (4000, 40, 10)}.items():
+                                                     "signal10": (4000, 40, 10), "leaf32": (1907, 80, 32)}.items():
         X, y = load_tuning(name)
         assert X.shape == (n_samples, n_features) and len(np.unique(y)) == n_classes
         assert X.dtype == np.float64 and not X.flags.writeable and not y.flags.writeable
