@@ -25,7 +25,7 @@ __all__ = [
 # where that is less (as well as cleanlab's per-class threshold): a forest
 # spreads its probabilities over many classes (with 32 classes its most
 # probable class is right 97% of the time at a median probability of 0.33,
-# and 0.5 is never reached once labels are noisy).
+# and it gives 0.5 to 0-3% of the rows once 20-40% of the labels are wrong).
 # Chosen on the tuning data: see benchmarks/README.md.
 MIN_CONFIDENCE = 0.5
 CHANCE_MULTIPLE = 6
