@@ -3,6 +3,7 @@
 Run from the project root::
 
     python -m benchmarks.bench_coteaching [--quick] [--output benchmarks/results]
+                                          [--parts tuning,article,digits,timing]
 
 1. **Article task** (the seed article's data, split and 20% flips, noise
    seeds 0-9): clean-test accuracy of ``CoTeachingClassifier(random_state=seed)``
@@ -48,9 +49,10 @@ from skrobust import CoTeachingClassifier, make_noisy_labels
 
 from .datasets import article_data, article_flip
 from .cli import bench_parser
-from .report import markdown_table, mean_std, write_bench_report
+from .report import markdown_table, mean_std, run_parts, write_bench_report
 
 RESULT_FILE = "bench_coteaching.md"
+PARTS = ("tuning", "article", "digits", "timing")
 
 
 def _default_base():
@@ -275,27 +277,17 @@ def timing(repeats):
 
 def main(argv=None):
     parser = bench_parser(__doc__.splitlines()[0],
-                          "tuning: wine and iris, 1 seed; 3 digits seeds, 3 timing repeats")
-    parser.add_argument("--parts", default="tuning,article,digits,timing")
+                          "tuning: wine and iris, 1 seed; 3 digits seeds, 3 timing repeats", parts=PARTS)
     args = parser.parse_args(argv)
-    parts = args.parts.split(",")
-    sections = []
-    if "tuning" in parts:
-        sections.append(tuning_markdown(tuning(args.quick)))
-        print(sections[-1] + "\n", flush=True)
-    if "article" in parts:
-        seeds = range(10)
-        rows, rates = article(seeds)
-        sections.append(article_markdown(rows, rates, seeds))
-        print(sections[-1] + "\n", flush=True)
-    if "digits" in parts:
-        seeds = range(3) if args.quick else range(5)
-        settings = [("pair", 0.45), ("symmetric", 0.5)]
-        sections.append(digits_markdown(digits(seeds, settings), seeds))
-        print(sections[-1] + "\n", flush=True)
-    if "timing" in parts:
-        sections.append(timing(3 if args.quick else 5))
-        print(sections[-1] + "\n", flush=True)
+    digits_seeds = range(3) if args.quick else range(5)
+    sections = run_parts(args.parts, {
+        "tuning": lambda: tuning_markdown(tuning(args.quick)),
+        "article": lambda: article_markdown(*article(range(10)), range(10)),
+        "digits": lambda: digits_markdown(
+            digits(digits_seeds, [("pair", 0.45), ("symmetric", 0.5)]), digits_seeds
+        ),
+        "timing": lambda: timing(3 if args.quick else 5),
+    })
     write_bench_report(
         "CoTeachingClassifier benchmark", "benchmarks.bench_coteaching", sections, args.output, argv, RESULT_FILE
     )

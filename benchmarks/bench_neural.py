@@ -423,14 +423,10 @@ def _header():
 
 
 def main(argv=None):
-    parser = bench_parser(__doc__.splitlines()[0], "fewer seeds and smaller data (smoke test)")
-    parser.add_argument("--parts", default=",".join(DEFAULT_PARTS),
-                        help=f"comma-separated subset of {PARTS} (default: all but gate)")
+    parser = bench_parser(__doc__.splitlines()[0], "fewer seeds and smaller data (smoke test)",
+                          parts=PARTS, default_parts=DEFAULT_PARTS)
     args = parser.parse_args(argv)
-    parts = [p for p in args.parts.split(",") if p]
-    unknown = set(parts) - set(PARTS)
-    if unknown:
-        parser.error(f"unknown parts {sorted(unknown)}; expected a subset of {PARTS}")
+    parts = args.parts
 
     lines = []
     if "import" in parts:  # before this process imports TensorFlow

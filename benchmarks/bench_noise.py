@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 from skrobust import LabelNoiseInjector, make_noisy_labels
 
 from .cli import bench_parser
-from .report import markdown_table, write_bench_report
+from .report import markdown_table, run_parts, write_bench_report
 
 RESULT_FILE = "bench_noise.md"
 PARTS = ("labels", "injector", "projection", "boundary")
@@ -110,13 +110,9 @@ def boundary_cost(n_samples, repeats=3):
 
 
 def main(argv=None):
-    parser = bench_parser(__doc__.splitlines()[0], "sizes ten times smaller, for a smoke test")
-    parser.add_argument("--parts", default=",".join(PARTS),
-                        help="comma-separated sections to run (default: all)")
+    parser = bench_parser(__doc__.splitlines()[0], "sizes ten times smaller, for a smoke test",
+                          parts=PARTS)
     args = parser.parse_args(argv)
-    unknown = set(args.parts.split(",")) - set(PARTS)
-    if unknown:
-        parser.error(f"unknown --parts {sorted(unknown)}; choose from {', '.join(PARTS)}")
     with threadpool_limits(limits=1):
         _run(args, argv)
 
@@ -125,20 +121,12 @@ def _run(args, argv):
     scale = 10 if args.quick else 1
     sizes = [n // scale for n in (1_000_000, 3_000_000, 10_000_000)]
     n_rows, n_trees, repeats = (10_000, 10, 2) if args.quick else (100_000, 50, 3)
-    parts = args.parts.split(",")
-    sections = []
-    if "labels" in parts:
-        sections.append(labels_markdown(sizes))
-        print(sections[-1] + "\n", flush=True)
-    if "injector" in parts:
-        sections.append(injector_markdown(n_rows, n_trees, repeats))
-        print(sections[-1] + "\n", flush=True)
-    if "projection" in parts:
-        sections.append(projection_markdown(1_000_000 // scale))
-        print(sections[-1] + "\n", flush=True)
-    if "boundary" in parts:
-        sections.append(boundary_markdown(n_rows, repeats))
-        print(sections[-1] + "\n", flush=True)
+    sections = run_parts(args.parts, {
+        "labels": lambda: labels_markdown(sizes),
+        "injector": lambda: injector_markdown(n_rows, n_trees, repeats),
+        "projection": lambda: projection_markdown(1_000_000 // scale),
+        "boundary": lambda: boundary_markdown(n_rows, repeats),
+    })
     write_bench_report("bench_noise: make_noisy_labels and LabelNoiseInjector",
                        "benchmarks.bench_noise", sections, args.output, argv, RESULT_FILE)
 

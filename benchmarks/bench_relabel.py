@@ -59,9 +59,10 @@ from skrobust.coteaching import PEER_ESTIMATE_EPOCHS
 
 from .datasets import article_data, article_flip
 from .cli import bench_parser
-from .report import markdown_table, mean_std, write_bench_report
+from .report import markdown_table, mean_std, run_parts, write_bench_report
 
 RESULT_FILE = "bench_relabel.md"
+PARTS = ("tuning", "noise_rate", "article", "digits", "scale")
 TIMING_REPEATS = 3
 
 
@@ -411,8 +412,7 @@ def _seeds(seeds):
 
 
 def main(argv=None):
-    parser = bench_parser(__doc__.splitlines()[0], "3 digits seeds, scale 20,000 only")
-    parser.add_argument("--parts", default="tuning,noise_rate,article,digits,scale")
+    parser = bench_parser(__doc__.splitlines()[0], "3 digits seeds, scale 20,000 only", parts=PARTS)
     args = parser.parse_args(argv)
     # One BLAS/OpenMP thread: on a shared machine, oversubscribed BLAS threads
     # made LogisticRegression fits up to 40x slower; both methods run alike.
@@ -421,28 +421,17 @@ def main(argv=None):
 
 
 def _run(args, argv):
-    parts = args.parts.split(",")
-    sections = []
-    if "tuning" in parts:
-        sections.append(tuning_markdown(tuning(args.quick)))
-        print(sections[-1] + "\n", flush=True)
-    if "noise_rate" in parts:
-        sections.append(noise_rate_markdown(noise_rate(args.quick)))
-        print(sections[-1] + "\n", flush=True)
-    if "article" in parts:
-        seeds = range(10)
-        scores, base = article(seeds)
-        sections.append(article_markdown(scores, base, seeds))
-        print(sections[-1] + "\n", flush=True)
-    if "digits" in parts:
-        seeds = range(3) if args.quick else range(5)
-        cells = [(t, r) for t in ("symmetric", "pair") for r in (0.2, 0.4)]
-        sections.append(digits_markdown(digits(seeds, cells), seeds))
-        print(sections[-1] + "\n", flush=True)
-    if "scale" in parts:
-        sizes = (20_000,) if args.quick else (20_000, 200_000)
-        sections.append(scale_markdown(scale(sizes)))
-        print(sections[-1] + "\n", flush=True)
+    digits_seeds = range(3) if args.quick else range(5)
+    sections = run_parts(args.parts, {
+        "tuning": lambda: tuning_markdown(tuning(args.quick)),
+        "noise_rate": lambda: noise_rate_markdown(noise_rate(args.quick)),
+        "article": lambda: article_markdown(*article(range(10)), range(10)),
+        "digits": lambda: digits_markdown(
+            digits(digits_seeds, [(t, r) for t in ("symmetric", "pair") for r in (0.2, 0.4)]),
+            digits_seeds,
+        ),
+        "scale": lambda: scale_markdown(scale((20_000,) if args.quick else (20_000, 200_000))),
+    })
     write_bench_report(
         "CleanFirstRelabeler benchmark", "benchmarks.bench_relabel", sections, args.output, argv, RESULT_FILE
     )

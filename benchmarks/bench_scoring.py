@@ -313,11 +313,9 @@ def selection_markdown(searches):
 
 
 def main(argv=None):
-    parser = bench_parser(__doc__.splitlines()[0], "one seed")
+    parser = bench_parser(__doc__.splitlines()[0], "one seed", parts=("class", "instance"))
     parser.add_argument("--seeds", default=None, help="comma-separated tuning seeds (default: 100,101)")
     parser.add_argument("--datasets", default=",".join(DATASETS))
-    parser.add_argument("--parts", default="class,instance",
-                        help="class: symmetric and pair noise; instance: instance-dependent noise")
     args = parser.parse_args(argv)
     if args.seeds:
         seeds = [int(s) for s in args.seeds.split(",")]
@@ -326,7 +324,7 @@ def main(argv=None):
     if any(s not in TUNING_SEEDS for s in seeds):
         parser.error(f"--seeds must be tuning seeds ({TUNING_SEEDS[0]}-{TUNING_SEEDS[-1]})")
     datasets = args.datasets.split(",")
-    parts = args.parts.split(",")
+    parts = args.parts
     cells = []
     if "class" in parts:
         cells += [(d, t, r, seeds) for d in datasets for t, r in NOISE]

@@ -3,6 +3,7 @@
 Run from the project root::
 
     python -m benchmarks.bench_shapes [--quick] [--output benchmarks/results]
+                                      [--parts accuracy,noise_rate]
 
 The four :data:`benchmarks.tuning.CHECK_DATASETS` (a small 6-class
 imbalanced set, a hard binary set, a 10-class set where a forest beats a
@@ -14,7 +15,8 @@ folds, noise in the training folds only, ``StandardScaler`` first):
 
 1. **Accuracy** of every skrobust estimator with its defaults against the
    references of its issue: ``MLPClassifier()`` (MAEClassifier,
-   CoTeachingClassifier), ``RandomForestClassifier()`` and cleanlab's
+   CoTeachingClassifier), CoTeachingClassifier's peers trained plainly
+   (``forget_rate=0``: its bar on clean labels), ``RandomForestClassifier()`` and cleanlab's
    ``CleanLearning`` with the relabeler's acting base, the forest with leaves
    of 5 (CleanFirstRelabeler).
 2. **Noise-rate estimates** of CleanFirstRelabeler and CoTeachingClassifier on
@@ -26,18 +28,21 @@ noise and to score.
 
 from functools import partial
 
+from .bench_coteaching import TUNING_PLAIN, _tuning_plain
 from .bench_relabel import (
     NOISE_RATE_METHODS,
     _tuning_clean_learning,
     noise_rate_markdown,
 )
 from .cli import bench_parser
-from .report import write_bench_report
+from .report import run_parts, write_bench_report
 
 RESULT_FILE = "bench_shapes.md"
+PARTS = ("accuracy", "noise_rate")
 RF, MLP, MAE, CT, CFR = ("RandomForestClassifier()", "MLPClassifier()", "MAEClassifier()",
                          "CoTeachingClassifier()", "CleanFirstRelabeler()")
 CL = "CL(leaves of 5)"
+CT_PLAIN = TUNING_PLAIN
 
 
 def _grid(quick):
@@ -52,13 +57,13 @@ def accuracy(quick):
     from .tuning import evaluate
 
     methods = {RF: METHODS["random_forest"], MLP: METHODS["mlp"], MAE: METHODS["mae"],
-               CT: METHODS["coteaching"], CFR: METHODS["clean_first"],
+               CT: METHODS["coteaching"], CT_PLAIN: _tuning_plain, CFR: METHODS["clean_first"],
                CL: partial(_tuning_clean_learning, acting=True)}
     return evaluate(methods, cv=3, n_jobs=-1, **_grid(quick))
 
 
 # (method, reference, the issue's bar on clean labels, on noisy cells), in points
-COMPARISONS = [(MAE, MLP, -1.0, 0.0), (CT, MLP, None, 0.0), (CT, RF, None, -1.0),
+COMPARISONS = [(MAE, MLP, -1.0, 0.0), (CT, CT_PLAIN, -0.5, None), (CT, MLP, None, 0.0), (CT, RF, None, -1.0),
                (CFR, RF, -0.5, -1.0), (CFR, CL, None, 0.0)]
 
 
@@ -66,8 +71,8 @@ def accuracy_markdown(table):
     from .tuning import CHECK_DATASETS, cell_rows, cells_below, describe, gain
 
     gains = [gain(table, m, r) for m, r, _, _ in COMPARISONS]
-    columns = [RF, MLP, MAE, CT, CFR, CL]
-    short = {RF: "RF", MLP: "MLP", MAE: "MAE", CT: "CT", CFR: "CFR", CL: "CL"}
+    columns = [RF, MLP, MAE, CT_PLAIN, CT, CFR, CL]
+    short = {RF: "RF", MLP: "MLP", MAE: "MAE", CT_PLAIN: "CT plain", CT: "CT", CFR: "CFR", CL: "CL"}
     names = " | ".join(f"{short[m]} − {short[r]}" for m, r, _, _ in COMPARISONS)
     shapes = sorted(set(table["dataset"]))
     lines = [
@@ -100,17 +105,12 @@ def noise_rate(quick):
 
 
 def main(argv=None):
-    parser = bench_parser(__doc__.splitlines()[0], "small6 only, seed 100")
-    parser.add_argument("--parts", default="accuracy,noise_rate")
+    parser = bench_parser(__doc__.splitlines()[0], "small6 only, seed 100", parts=PARTS)
     args = parser.parse_args(argv)
-    parts = args.parts.split(",")
-    sections = []
-    if "accuracy" in parts:
-        sections.append(accuracy_markdown(accuracy(args.quick)))
-        print(sections[-1] + "\n", flush=True)
-    if "noise_rate" in parts:
-        sections.append(noise_rate_markdown(noise_rate(args.quick), data="the check shapes"))
-        print(sections[-1] + "\n", flush=True)
+    sections = run_parts(args.parts, {
+        "accuracy": lambda: accuracy_markdown(accuracy(args.quick)),
+        "noise_rate": lambda: noise_rate_markdown(noise_rate(args.quick), data="the check shapes"),
+    })
     write_bench_report("Defaults on data shapes the tuning table lacks", "benchmarks.bench_shapes",
                        sections, args.output, argv, RESULT_FILE)
 

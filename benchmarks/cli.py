@@ -39,8 +39,29 @@ class _BenchParser(argparse.ArgumentParser):
         return parsed, rest
 
 
-def bench_parser(description, quick_help="a smaller, faster version (smoke test)"):
+def _parts_of(choices):
+    """``--parts``' parser: a comma-separated, non-empty subset of ``choices``."""
+
+    def parse(text):
+        parts = [part for part in text.split(",") if part]
+        unknown = sorted(set(parts) - set(choices))
+        if unknown or not parts:
+            raise argparse.ArgumentTypeError(
+                f"unknown parts {unknown}; choose from {', '.join(choices)}" if unknown
+                else f"no part named; choose from {', '.join(choices)}"
+            )
+        return parts
+
+    return parse
+
+
+def bench_parser(description, quick_help="a smaller, faster version (smoke test)", parts=(),
+                 default_parts=None):
     """The command line every component benchmark starts from: ``--quick`` and ``--output DIR``.
+
+    With ``parts`` (the benchmark's sections, in order), also ``--parts``: a
+    comma-separated subset of them, ``default_parts`` (default: all) when
+    left out; any other name is an error before any work.
 
     >>> bench_parser("demo").parse_args([]).output
     'benchmarks/results'
@@ -49,12 +70,19 @@ def bench_parser(description, quick_help="a smaller, faster version (smoke test)
     (True, '')
     >>> bench_parser("demo").parse_args(["--quick", "--output", "out"]).output
     'out'
+    >>> bench_parser("demo", parts=("a", "b", "c")).parse_args(["--parts", "c,a"]).parts
+    ['c', 'a']
     """
     parser = _BenchParser(description=description)
     parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument("--output", metavar="DIR",
                         help=f"folder for the results file (default: {DEFAULT_OUTPUT}, "
                         "none with --quick); '' writes none")
+    if parts:
+        default = list(parts if default_parts is None else default_parts)
+        parser.add_argument("--parts", type=_parts_of(parts), default=default, metavar="PART,...",
+                            help=f"comma-separated subset of {', '.join(parts)} "
+                            f"(default: {','.join(default)})")
     return parser
 
 _EPILOG = """\

@@ -93,6 +93,24 @@ def environment_markdown(env):
     return text
 
 
+def run_parts(parts, sections):
+    """The Markdown of each of ``sections`` (name to a function making it) named in ``parts``.
+
+    Made in ``sections``' order, each printed as soon as it is made.
+
+    >>> run_parts(["b"], {"a": lambda: "A", "b": lambda: "B"})
+    B
+    <BLANKLINE>
+    ['B']
+    """
+    made = []
+    for name, make in sections.items():
+        if name in parts:
+            made.append(make())
+            print(made[-1] + "\n", flush=True)
+    return made
+
+
 def write_bench_report(title, module, sections, output, argv, filename):
     """Print the run's environment and write ``title``, it and ``sections`` to ``output/filename``.
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import doctest
+import importlib
 import io
 import json
 import socket
@@ -377,6 +378,26 @@ def test_bad_names_exit_with_a_message_listing_the_valid_ones(argv, message, cap
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "module, choices",
+    [
+        ("bench_coteaching", "tuning, article, digits, timing"),
+        ("bench_relabel", "tuning, noise_rate, article, digits, scale"),
+        ("bench_noise", "labels, injector, projection, boundary"),
+        ("bench_neural", "import, tuning, article, digits, timing, gate"),
+        ("bench_scoring", "class, instance"),
+        ("bench_shapes", "accuracy, noise_rate"),
+    ],
+)
+def test_a_component_benchmark_rejects_an_unknown_part_before_any_work(module, choices, capsys):
+    # a misspelt part used to run nothing and write a report without its section
+    main = importlib.import_module(f"benchmarks.{module}").main
+    with pytest.raises(SystemExit) as exc:
+        main(["--parts", "tuning,noise-rate", "--output", ""])
+    assert exc.value.code == 2
+    assert f"; choose from {choices}" in capsys.readouterr().err
+
+
 def test_unwritable_output_is_reported_before_any_work(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cli, "run_jobs", _fail_if_called)
     blocker = tmp_path / "a-file"
@@ -584,17 +605,21 @@ def test_coteaching_tuning_summary_counts_the_acceptance_and_names_every_lost_ce
 
 
 def test_check_shapes_summary_counts_each_issues_bar_and_names_every_missed_cell():
-    from benchmarks.bench_shapes import CFR, CL, CT, MAE, MLP, RF, accuracy_markdown
+    from benchmarks.bench_shapes import CFR, CL, CT, CT_PLAIN, MAE, MLP, RF, accuracy_markdown
 
     def accuracy(method, dataset, noise_type, rate):
-        if (method, dataset, rate) == (CFR, "small6", 0.0):  # the relabeler's clean-label tax
+        if (method, dataset, rate) in ((CFR, "small6", 0.0), (CT, "binary7", 0.0)):  # clean-label taxes
             return 0.87
         if (method, dataset, noise_type, rate) == (MAE, "binary7", "pair", 0.4):
             return 0.79
         return {RF: 0.90, MLP: 0.80, CL: 0.85}.get(method, 0.90)
 
-    text = accuracy_markdown(_fake_tuning_table(accuracy, (RF, MLP, MAE, CT, CFR, CL), ("small6", "binary7")))
+    methods = (RF, MLP, MAE, CT_PLAIN, CT, CFR, CL)
+    text = accuracy_markdown(_fake_tuning_table(accuracy, methods, ("small6", "binary7")))
     assert f"clean cells with {CFR} − {RF} ≥ -0.5: 1 of 2; missed: small6 clean (-3.0)." in text
+    assert f"clean cells with {CT} − {CT_PLAIN} ≥ -0.5: 1 of 2; missed: binary7 clean (-3.0)." in text
+    assert f"| {CT_PLAIN} | {CT} |" in text and "| CT − CT plain |" in text
+    assert f"noisy cells with {CT} − {CT_PLAIN}" not in text  # no bar on noisy cells
     assert f"noisy cells with {MAE} − {MLP} ≥ +0.0: 7 of 8; missed: binary7 pair 40% (-1.0)." in text
     assert f"noisy cells with {CFR} − {CL} ≥ +0.0: 8 of 8; missed: none." in text
     assert f"clean cells with {MAE} − {MLP} ≥ -1.0: 2 of 2" in text
