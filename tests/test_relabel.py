@@ -239,11 +239,13 @@ def test_final_fit_is_refitted_when_a_suspect_is_kept(noisy_blobs):
     assert model.estimator_ is not model.clean_estimator_
 
 
-def test_default_out_of_fold_relabelling_fits_no_clean_model(noisy_blobs):
+def test_out_of_fold_relabelling_fits_no_clean_model(noisy_blobs):
     X, _, y_noisy, _ = noisy_blobs
     X = _with_row_ids(X)
     FIT_LOG.clear()
-    model = CleanFirstRelabeler(RecordingClassifier(), cv=3, random_state=0).fit(X, y_noisy)
+    model = CleanFirstRelabeler(
+        RecordingClassifier(), cv=3, relabel_by="out_of_fold", random_state=0
+    ).fit(X, y_noisy)
     assert model.label_issues_.any()
     assert len(FIT_LOG) == 3 + 1  # the folds and the final fit: as many as CleanLearning
     assert not hasattr(model, "clean_estimator_")
