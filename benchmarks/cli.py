@@ -97,7 +97,8 @@ examples:
   python -m benchmarks seed                       # the article's experiment, 10 noise seeds
   python -m benchmarks sweep --quick              # under 3 minutes on 2 cores
   python -m benchmarks sweep                      # the full sweep: 5 seeds, 5 folds (prints its expected time)
-  python -m benchmarks sweep --data my.csv --target label   # on your own data (CSV or Parquet)
+  python -m benchmarks sweep --data my.csv --target label   # on your own data (CSV or Parquet);
+                                                  # writes sweep-my.* in the current folder
   python -m benchmarks sweep --datasets wine,digits --methods random_forest,coteaching --seeds 0-2
   python -m benchmarks sweep --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
   python -m benchmarks sweep --methods clean_first --update benchmarks/results/sweep.json
@@ -121,7 +122,8 @@ def _parser():
     )
     p.add_argument("suite", help="suite to run: " + ", ".join(SUITES))
     p.add_argument("--quick", action="store_true",
-                   help="a small version: seed suite 3 seeds; sweep on the article, breast_cancer and wine data, 1 seed, 2 folds")
+                   help="a small version: seed suite 3 seeds; sweep 1 seed, 2 folds, on the article, "
+                   "breast_cancer and wine data (with --data: on your file)")
     p.add_argument("--methods", help="comma-separated method names (seed suite: added to the RandomForest "
                    "ceiling and baseline)")
     p.add_argument("--datasets", help="comma-separated dataset names (sweep; default: "
@@ -138,8 +140,9 @@ def _parser():
                    help="run the jobs on this Dask scheduler (e.g. tcp://host:8786) instead of locally")
     p.add_argument("--scheduler-timeout", type=float, default=5.0, metavar="SECONDS",
                    help="give up connecting to the scheduler after this long (default 5)")
-    p.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR",
-                   help=f"folder for the Markdown, CSV, JSON and PNG files (default: {DEFAULT_OUTPUT})")
+    p.add_argument("--output", metavar="DIR",
+                   help=f"folder for the Markdown, CSV, JSON and PNG files (default: {DEFAULT_OUTPUT}; "
+                   "a sweep on your own --data: the current folder)")
     p.add_argument("--skip-unavailable", action="store_true",
                    help="run without methods that cannot be built here (listed in the report) instead of stopping")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -204,7 +207,9 @@ def parse_settings(argv):
     if args.data is not None and args.datasets is not None:
         parser.error("give either --data (your own file) or --datasets, not both")
     if args.update is not None:
-        return args, suite, _update_settings(parser, args, methods)
+        options = _update_settings(parser, args, methods)
+        args.output = _output_folder(args.output, options)
+        return args, suite, options
     if args.suite == "seed":
         for flag in ("datasets", "noise_types", "rates", "cv", "data"):
             if getattr(args, flag) is not None:
@@ -227,7 +232,22 @@ def parse_settings(argv):
             )
         except BadDataFile as exc:
             parser.error(str(exc))
+    args.output = _output_folder(args.output, options)
     return args, suite, options
+
+
+def _output_folder(output, options):
+    """``--output``, or when left out: :data:`DEFAULT_OUTPUT` (the committed results) for the
+    bundled data, the current folder for a user's ``--data`` file.
+
+    >>> _output_folder(None, {"data": None}), _output_folder(None, {"data": {"name": "pets"}})
+    ('benchmarks/results', '.')
+    >>> _output_folder("out", {"data": {"name": "pets"}})
+    'out'
+    """
+    if output is not None:
+        return output
+    return os.curdir if options.get("data") else DEFAULT_OUTPUT
 
 
 _SETTING_FLAGS = ("quick", "datasets", "data", "noise_types", "rates", "seeds", "cv")

@@ -154,7 +154,7 @@ METHODS = {
                "skrobust.CleanFirstRelabeler(random_state=seed)", _clean_first),
         Method("cleanlab", "cleanlab CleanLearning", "peer",
                "cleanlab.classification.CleanLearning(seed=seed, find_label_issues_kwargs={'n_jobs': 1}) "
-               "(plus the classes_ attribute)", _cleanlab),
+               "(labels coded 0..K-1 for it, predictions decoded; plus classes_)", _cleanlab),
     ]
 }
 

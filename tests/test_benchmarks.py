@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 
 import pandas as pd
 
-from benchmarks import cli, datasets, methods, report, runner, seed, sweep
+from benchmarks import _cleanlab, cli, datasets, methods, report, runner, seed, sweep
 from benchmarks.datasets import (
     DATASETS,
     article_data,
@@ -54,7 +54,7 @@ def small_run(tmp_path_factory):
     return status, stdout.getvalue(), out
 
 
-@pytest.mark.parametrize("module", [cli, datasets, methods, report, runner, seed, sweep],
+@pytest.mark.parametrize("module", [cli, datasets, methods, report, runner, seed, sweep, _cleanlab],
                          ids=lambda m: m.__name__)
 def test_benchmark_docstring_examples_run(module):
     # pytest's --doctest-modules covers skrobust/ and tests/ only; benchmarks/ is run from here
@@ -690,3 +690,42 @@ def test_noise_rate_summary_counts_the_cells_within_the_tolerance_and_names_the_
     assert "| iris | clean | 0.000 | 0.000 ± 0.000 | +0.000 | 0% |" in text
     assert "| wine | pair 20% | 0.200 | 0.200 ± 0.000 | +0.000 | 100% |" in text
     assert text.count("\n| iris |") == 5 and text.count("\n| wine |") == 5
+
+
+# ------------------------------------------------------------------ issue 37: a user's string target
+
+
+def _passengers(n=80):
+    """A user's file: a number, a unique name per row, a category, and a yes/no target."""
+    rng = np.random.RandomState(0)
+    fare = rng.randn(n)
+    port = rng.choice(["S", "C", "Q"], n)
+    survived = np.where(fare + (port == "C") + 0.5 * rng.randn(n) > 0.2, "yes", "no")
+    return pd.DataFrame({"name": [f"passenger {i}" for i in range(n)], "fare": fare, "port": port,
+                         "survived": survived})
+
+
+def test_cleanlab_peer_takes_string_labels_and_predicts_them():
+    frame = _passengers()
+    X = pd.get_dummies(frame[["fare", "port"]]).to_numpy(dtype=float)
+    model = METHODS["cleanlab"](0).fit(X, frame["survived"].to_numpy())
+    assert model.classes_.tolist() == ["no", "yes"]
+    assert set(model.predict(X)) <= {"no", "yes"}
+    assert model.score(X, frame["survived"]) > 0.6
+    assert model.predict_proba(X).shape == (len(frame), 2)
+
+
+def test_quick_sweep_on_a_users_file_with_a_string_target_fills_cleanlab_and_writes_here(tmp_path, monkeypatch):
+    path = tmp_path / "passengers.csv"
+    _passengers().to_csv(path, index=False)
+    monkeypatch.chdir(tmp_path)  # no --output: a user's run is written to the current folder
+    stdout = io.StringIO()
+    argv = ["sweep", "--data", str(path), "--target", "survived", "--quick", "--methods", "cleanlab",
+            "--noise-types", "symmetric", "--rates", "0.2", "--n-jobs", "1", "--no-progress"]
+    with contextlib.redirect_stdout(stdout):
+        status = cli.main(argv)
+    assert status == 0
+    rows = json.loads((tmp_path / "sweep-passengers-quick.json").read_text())["results"]
+    assert len(rows) == 2 and not any(r["error"] for r in rows)
+    assert all(0.5 < r["accuracy"] <= 1 for r in rows)
+    assert "failed" not in stdout.getvalue()
