@@ -37,7 +37,7 @@ _MAX_SEED = np.iinfo(np.int32).max
 _EPS = 1e-12
 # Where the forest's estimate gives no forget rate, the incremental peers
 # estimate the noise themselves after this many epochs of plain training
-# (chosen on the tuning data, benchmarks/README.md).
+# (chosen on the tuning data, docs/decisions.md).
 PEER_ESTIMATE_EPOCHS = 10
 
 
@@ -125,16 +125,15 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         trained plainly). In the incremental mode the peers then take a
         second look after ``PEER_ESTIMATE_EPOCHS`` (10) plain epochs: the
         same estimate on their mean probabilities of their own training
-        rows, which fit the clean patterns before the wrong labels (the
-        forest is blind to the noise of 15 classes on the tuning data); where
+        rows, which fit the clean patterns before the wrong labels (they can
+        see noise that the forest misses, with many classes); where
         its lower end reaches ``min_noise_rate`` the remaining epochs
         co-teach with a fresh ramp to it, otherwise the training stays
         exactly plain. The resolved value is ``forget_rate_``. On very
-        small data sets co-teaching forgets clean rows it needed (iris, 100
-        training rows, loses 2-8 points to a plain network even where the
-        estimate is close), and small classes can open the gate on clean
-        labels (a 6-class set of 142 training rows: 0.9 point below the
-        plain network); see ``benchmarks/README.md`` (rounds 5 and 10).
+        small data sets (about 100 training rows, as iris) co-teaching can
+        forget clean rows it needed and fall a few points below a plain
+        network, and classes of a few rows can open the gate on clean
+        labels.
 
     num_gradual : int, default=10
         Number of epochs over which the forget rate ramps up from 0.
@@ -261,12 +260,10 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
     with ``max_iter``: each ``partial_fit`` on a mini-batch is one update.
 
     The defaults (the peer and its learning rate, the estimate as forget
-    rate and the forest behind it, ``min_noise_rate``) were chosen on the
-    tuning data sets and seeds of ``benchmarks/tuning.py``, never on the
-    seeds the README reports: of the 32 noisy tuning cells (seeds
-    100-102), at least as accurate as the plain ``RandomForestClassifier()``
-    in 26 (25 without the peers' second look) and as ``MLPClassifier()``
-    in 28 (all four lost cells are on iris); see ``benchmarks/README.md``.
+    rate, ``min_noise_rate``, the peers' second look) were chosen on tuning
+    data (scikit-learn's bundled data sets and synthetic data), never on
+    the data and seeds of the reported results; ``docs/decisions.md`` says
+    what was measured and why each won.
 
     References
     ----------
@@ -337,7 +334,7 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
 
     def _get_estimator(self):
         if self.estimator is None:
-            # Chosen on the tuning data (benchmarks/README.md); the scaler makes
+            # Chosen on the tuning data (docs/decisions.md); the scaler makes
             # the peers indifferent to the units of the features.
             return make_pipeline(StandardScaler(), MLPClassifier(learning_rate_init=0.005))
         return self.estimator
@@ -533,8 +530,8 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         Networks fit the clean patterns before they memorise the wrong labels
         (the premise of co-teaching), so after a few epochs of plain training
         the peers' probabilities of their own training rows show noise that
-        the out-of-fold forest is too weak to see (15 classes on the tuning
-        data). The same gate decides: below ``min_noise_rate`` the training
+        the out-of-fold model can be too weak to see (with many classes).
+        The same gate decides: below ``min_noise_rate`` the training
         stays plain, and is exactly what it would have been.
         """
         proba = np.mean(
