@@ -7,10 +7,15 @@ a tidy table; :class:`NoiseRobustnessDisplay` plots it in the shape of
 scikit-learn's ``ValidationCurveDisplay``. matplotlib is imported only to plot.
 """
 
+import time
+import traceback
+import warnings
+from collections import Counter
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv, cross_validate
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils.parallel import Parallel, delayed
@@ -111,7 +116,11 @@ def noise_robustness_curve(
         estimators keep their own ``random_state``.
 
     error_score : "raise" or float, default=np.nan
-        The score of a fit that fails, as in ``cross_validate``.
+        The score of a fit (or its scoring) that fails, as in
+        ``cross_validate``: the other fits go on, and a
+        :class:`~sklearn.exceptions.FitFailedWarning` names the estimators
+        that failed and why; if every fit fails, a ``ValueError`` does.
+        ``"raise"`` raises the first error.
 
     Returns
     -------
@@ -178,7 +187,8 @@ def noise_robustness_curve(
         )
         for i, t, r, k in cells
     )
-    by_cell = dict(zip(cells, results))
+    _report_failures(cells, results, names, error_score)
+    by_cell = {cell: result[:3] for cell, result in zip(cells, results)}
 
     rows = [
         (names[i], t, r, k, *by_cell[i, noise_types[0] if r == 0 else t, r, k])
@@ -200,12 +210,57 @@ def noise_robustness_curve(
 
 
 def _score_fold(model, X, y, split, scoring, error_score):
-    """``(test score, fit time, score time)`` of ``model`` on one (train, test) split."""
-    result = cross_validate(model, X, y, cv=[split], scoring=scoring, error_score=error_score)
+    """``(test score, fit time, score time, error)`` of ``model`` on one (train, test) split.
+
+    A fit or scoring that fails gives ``error_score`` and the formatted
+    error (unless ``error_score="raise"``); ``error`` is ``None`` otherwise.
+    Each fold is its own ``cross_validate``, whose "all fits failed" error
+    would stop the whole curve: failures are gathered here instead, and
+    reported once by :func:`_report_failures`.
+    """
+    start = time.perf_counter()
+    try:
+        result = cross_validate(model, X, y, cv=[split], scoring=scoring, error_score="raise")
+    except Exception:
+        if error_score == "raise":
+            raise
+        return float(error_score), time.perf_counter() - start, 0.0, traceback.format_exc()
     return (
         float(result["test_score"][0]),
         float(result["fit_time"][0]),
         float(result["score_time"][0]),
+        None,
+    )
+
+
+def _report_failures(cells, results, names, error_score):
+    """Warn (some fits failed) or raise (all failed), as ``cross_validate`` does."""
+    failed = [(names[cell[0]], result[3]) for cell, result in zip(cells, results)
+              if result[3] is not None]
+    if not failed:
+        return
+    per_estimator = Counter(name for name, _ in failed)
+    totals = Counter(names[cell[0]] for cell in cells)
+    who = ", ".join(f"{name!r} ({n} of its {totals[name]})" for name, n in per_estimator.items())
+    delimiter = "-" * 80 + "\n"
+    details = "\n".join(
+        f"{delimiter}{n} fits failed with the following error:\n{error}"
+        for error, n in Counter(error for _, error in failed).items()
+    )
+    if len(failed) == len(cells):
+        raise ValueError(
+            f"\nAll the {len(cells)} fits of the robustness curve failed: {who}.\n"
+            "You can try to debug the error by setting error_score='raise'.\n\n"
+            f"Below are more details about the failures:\n{details}"
+        )
+    warnings.warn(
+        f"\n{len(failed)} fits of the robustness curve failed out of a total of "
+        f"{len(cells)}: {who}. Their test_score is set to {error_score}; the other "
+        "estimators' curves are complete.\n"
+        "If these failures are not expected, you can try to debug them by setting "
+        f"error_score='raise'.\n\nBelow are more details about the failures:\n{details}",
+        FitFailedWarning,
+        stacklevel=3,
     )
 
 
@@ -338,8 +393,14 @@ class NoiseRobustnessDisplay:
         line_kw=None,
         fill_between_kw=None,
         errorbar_kw=None,
+        percent=None,
     ):
         """Plot the curves.
+
+        Scores that are fractions (accuracy, balanced accuracy, F1, ...) are
+        drawn in percent on a y-axis that starts at 0, so that a fall in the
+        score is seen at its true size; an estimator whose every fit failed
+        (scores NaN) is listed in the legend as ``"(fit failed)"``.
 
         Parameters
         ----------
@@ -362,6 +423,12 @@ class NoiseRobustnessDisplay:
         errorbar_kw : dict, default=None
             Keyword arguments of ``ax.errorbar``.
 
+        percent : bool, default=None
+            Draw the scores times 100, with ``(%)`` after the y-axis label
+            and the y-axis from 0. ``None`` means ``True`` when every score
+            lies in [0, 1]; ``False`` draws the scores as they are, on an
+            axis that matplotlib scales to them.
+
         Returns
         -------
         display : NoiseRobustnessDisplay
@@ -382,7 +449,11 @@ class NoiseRobustnessDisplay:
             _, ax = plt.subplots()
         rates = np.asarray(self.noise_rates, dtype=float)
         scores = np.asarray(self.test_scores, dtype=float)
-        mean, std = scores.mean(axis=-1), scores.std(axis=-1)
+        known = scores[~np.isnan(scores)]
+        if percent is None:
+            percent = bool(known.size) and bool(np.all((known >= 0) & (known <= 1)))
+        scale = 100.0 if percent else 1.0
+        mean, std = scale * scores.mean(axis=-1), scale * scores.std(axis=-1)
         styles = ["-", "--", ":", "-."]
         colors = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
 
@@ -390,6 +461,8 @@ class NoiseRobustnessDisplay:
         for i, name in enumerate(self.estimator_names):
             for j, noise_type in enumerate(self.noise_types):
                 label = name if len(self.noise_types) == 1 else f"{name}, {noise_type} noise"
+                if np.isnan(scores[i, j]).all():
+                    label += " (fit failed)"
                 style = {"color": colors[i % len(colors)], "linestyle": styles[j % len(styles)],
                          "marker": "o", "label": label}
                 if std_display_style == "errorbar":
@@ -411,7 +484,9 @@ class NoiseRobustnessDisplay:
 
         ax.set_xticks(rates)
         ax.set_xlabel("Noise rate (fraction of training labels changed)")
-        ax.set_ylabel(score_name or self.score_name or "Score")
+        ax.set_ylabel((score_name or self.score_name or "Score") + (" (%)" if percent else ""))
+        if percent:
+            ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         ax.legend()
         self.ax_ = ax
@@ -482,6 +557,7 @@ class NoiseRobustnessDisplay:
         line_kw=None,
         fill_between_kw=None,
         errorbar_kw=None,
+        percent=None,
     ):
         """Cross-validate the estimators under label noise and plot their curves.
 
@@ -539,6 +615,10 @@ class NoiseRobustnessDisplay:
         line_kw, fill_between_kw, errorbar_kw : dict, default=None
             Keyword arguments of the matplotlib calls, as in :meth:`plot`.
 
+        percent : bool, default=None
+            Draw the scores in percent on a y-axis from 0, as in :meth:`plot`
+            (``None``: when every score lies in [0, 1]).
+
         Returns
         -------
         display : NoiseRobustnessDisplay
@@ -551,4 +631,5 @@ class NoiseRobustnessDisplay:
         )
         display = cls.from_curve(table, score_name=score_name or _score_name(scoring))
         return display.plot(ax=ax, std_display_style=std_display_style, line_kw=line_kw,
-                            fill_between_kw=fill_between_kw, errorbar_kw=errorbar_kw)
+                            fill_between_kw=fill_between_kw, errorbar_kw=errorbar_kw,
+                            percent=percent)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.tree import DecisionTreeClassifier
@@ -170,12 +171,13 @@ def test_display_draws_a_line_and_a_band_per_estimator_with_legend_entries(data,
     assert legend == ["logistic", "tree"]
     for i, line in enumerate(display.lines_):
         np.testing.assert_allclose(line.get_xdata(), RATES)
-        np.testing.assert_allclose(line.get_ydata(), display.test_scores[i, 0].mean(axis=-1))
-    # each band spans mean +- std over the folds
+        np.testing.assert_allclose(line.get_ydata(), 100 * display.test_scores[i, 0].mean(axis=-1))
+    # each band spans mean +- std over the folds, in percent
     band = display.fill_between_[1].get_paths()[0].vertices[:, 1]
     mean, std = display.test_scores[1, 0].mean(axis=-1), display.test_scores[1, 0].std(axis=-1)
-    np.testing.assert_allclose([band.min(), band.max()], [(mean - std).min(), (mean + std).max()])
-    assert display.ax_.get_ylabel() == "Accuracy"
+    np.testing.assert_allclose([band.min(), band.max()], [100 * (mean - std).min(), 100 * (mean + std).max()])
+    assert display.ax_.get_ylabel() == "Accuracy (%)"
+    assert display.ax_.get_ylim()[0] == 0  # the fall is drawn at its true size
     assert display.figure_ is display.ax_.figure
 
 
@@ -196,7 +198,16 @@ def test_display_plots_on_a_given_axes_and_names_the_scorer(data, plt):
                                                      cv=2, scoring="balanced_accuracy", ax=ax,
                                                      std_display_style=None)
     assert display.ax_ is ax and display.fill_between_ is None
-    assert ax.get_ylabel() == "Balanced accuracy"
+    assert ax.get_ylabel() == "Balanced accuracy (%)"
+
+
+def test_display_draws_scores_outside_0_1_as_they_are(data, plt):
+    X, y = data
+    display = NoiseRobustnessDisplay.from_estimators({"lr": LogisticRegression()}, X, y, noise_rates=[0.0, 0.3],
+                                                     cv=2, scoring="neg_log_loss")
+    assert display.ax_.get_ylabel() == "Negative log loss"
+    np.testing.assert_allclose(display.lines_[0].get_ydata(), display.test_scores[0, 0].mean(axis=-1))
+    assert display.ax_.get_ylim()[1] < 0
 
 
 def test_from_curve_rejects_a_table_with_repeated_rows(table):
@@ -217,3 +228,39 @@ def test_importing_skrobust_and_computing_curves_does_not_import_matplotlib():
             "skrobust.noise_robustness_curve({'lr': LogisticRegression()}, X, y, noise_rates=[0.2], cv=2); "
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------------ issue 37: a failing estimator
+
+
+class _AlwaysFails(DummyClassifier):
+    def fit(self, X, y, sample_weight=None):
+        raise RuntimeError("this estimator never fits")
+
+
+def test_a_failing_estimator_gets_nan_scores_and_a_warning_while_the_others_are_computed(data, plt):
+    X, y = data
+    models = {"lr": LogisticRegression(), "broken": _AlwaysFails()}
+    with pytest.warns(FitFailedWarning, match=r"(?s)'broken' \(6 of its 6\).*this estimator never fits"):
+        display = NoiseRobustnessDisplay.from_estimators(models, X, y, noise_rates=[0.0, 0.3, 0.4], cv=2,
+                                                         random_state=0)
+    assert np.isnan(display.test_scores[1]).all()
+    assert np.isfinite(display.test_scores[0]).all() and display.test_scores[0].mean() > 0.5
+    expected = noise_robustness_curve({"lr": LogisticRegression()}, X, y, noise_rates=[0.0, 0.3, 0.4], cv=2,
+                                      random_state=0)["test_score"]
+    np.testing.assert_array_equal(display.test_scores[0].ravel(), expected)
+    assert [line.get_label() for line in display.lines_] == ["lr", "broken (fit failed)"]
+    assert np.isfinite(display.lines_[0].get_ydata()).all()
+
+
+def test_a_failing_estimator_raises_with_error_score_raise_and_when_every_fit_fails(data):
+    X, y = data
+    with pytest.raises(RuntimeError, match="never fits"):
+        noise_robustness_curve({"lr": LogisticRegression(), "broken": _AlwaysFails()}, X, y, noise_rates=[0.2],
+                               cv=2, error_score="raise")
+    with pytest.raises(ValueError, match=r"All the 2 fits of the robustness curve failed: 'broken'"):
+        noise_robustness_curve({"broken": _AlwaysFails()}, X, y, noise_rates=[0.2], cv=2)
+    with pytest.warns(FitFailedWarning, match="test_score is set to -1"):
+        table = noise_robustness_curve({"lr": LogisticRegression(), "broken": _AlwaysFails()}, X, y,
+                                       noise_rates=[0.2], cv=2, error_score=-1)
+    assert table["test_score"][table["estimator"] == "broken"].tolist() == [-1.0, -1.0]
