@@ -15,6 +15,7 @@ confuses them with (``instance_method="boundary"``), or by the random
 projections of Xia et al. (2020) (``instance_method="projection"``).
 """
 
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -36,6 +37,10 @@ _BOUNDARY_FOLDS = 5
 _PROJECTION_FLIP_STD = 0.1
 # Inclusion probabilities are clipped into [eps, 1 - eps] before the logit.
 _INCLUSION_EPS = 1e-12
+
+# How far a transition matrix's row may sum from 1: rows of rounded decimals
+# (three classes at 0.333333) pass and are renormalised.
+_ROW_SUM_TOLERANCE = 1e-6
 
 # Integer labels spanning at most this many values (or 10 per sample) are
 # encoded with bincount, in O(n); wider ones go through np.unique's sort.
@@ -88,6 +93,11 @@ def noise_transition_matrix(classes, noise_rate, noise_type="symmetric"):
     """
     classes = np.unique(np.asarray(classes))
     n_classes = classes.size
+    if n_classes == 0:
+        raise ValueError(
+            "classes is empty: a noise model needs the class labels (at least 2 "
+            "for a noise_rate above 0)."
+        )
     if n_classes < 2 and noise_rate > 0:
         raise ValueError(
             f"{noise_type} noise needs at least 2 classes, but there is only one "
@@ -133,8 +143,11 @@ def make_noisy_labels(
     ``round(T[k, j] * n_k)`` labels are changed to class ``j``
     (largest-remainder rounding, so the counts of a class add up to ``n_k``),
     the changed samples being drawn uniformly at random. The realised noise is
-    therefore exactly the one asked for, not a random draw around it. A rate
-    whose count rounds to zero changes nothing.
+    therefore exactly the one asked for, not a random draw around it. On
+    small classes the rounding can take the realised noise far from the
+    rate asked (a rate whose counts all round to zero changes nothing): then
+    a ``UserWarning`` gives both, when the number of labels changed is under
+    half or over one and a half times the number asked.
 
     With ``noise_type="instance"`` exactly ``round(noise_rate * n_k)`` labels
     of each class ``k`` change as well, but the features ``X`` decide which
@@ -297,6 +310,8 @@ def corrupt_labels(
     matrix, or for instance-dependent noise the realised one."""
     y_in = y
     y = check_labels(y)
+    if y.shape[0] == 0:
+        raise ValueError("y is empty (0 labels): there are no labels to corrupt.")
     if X is not None and _num_samples(X) != y.shape[0]:
         raise ValueError(
             f"X must have one row per label: X has {_num_samples(X)} rows but y "
@@ -328,6 +343,8 @@ def corrupt_labels(
             minlength=classes.size**2,
         ).reshape(classes.size, classes.size)
         np.fill_diagonal(realised, counts - n_flips)
+        _warn_if_rounded_away(noise_rate * y.shape[0], int(noise_mask.sum()), y.shape[0],
+                              f"noise_rate={noise_rate:g}")
         return _like_input(y_noisy, y_in), noise_mask, realised / counts[:, None]
 
     matrix = _resolve_transition_matrix(
@@ -342,7 +359,25 @@ def corrupt_labels(
         chosen = rows[generator.choice(rows.size, n_moved, replace=False)]
         y_noisy[chosen] = np.repeat(np.delete(classes, k), moved)
         noise_mask[chosen] = True
+    asked = float(np.sum((1.0 - np.diag(matrix)) * counts))
+    what = "transition_matrix" if transition_matrix is not None else f"noise_rate={noise_rate:g}"
+    _warn_if_rounded_away(asked, int(noise_mask.sum()), y.shape[0], what)
     return _like_input(y_noisy, y_in), noise_mask, matrix
+
+
+def _warn_if_rounded_away(asked, changed, n_samples, what):
+    """Warn when the per-class rounding changed under half or over 1.5 times the labels asked."""
+    if asked <= 0 or 0.5 * asked <= changed <= 1.5 * asked:
+        return
+    warnings.warn(
+        f"{what} asks to change {asked / n_samples:.1%} of the labels (about "
+        f"{asked:.3g} of {n_samples}), but labels move in whole numbers per class "
+        "(round(T[k, j] * n_k) of the n_k labels of class k to class j), which on "
+        f"classes this small changes {changed} labels ({changed / n_samples:.1%}). "
+        "Use more samples per class, or a rate that moves whole labels.",
+        UserWarning,
+        stacklevel=5,
+    )
 
 
 def _check_instance_noise(X, classes, counts, noise_rate, transition_matrix, method):
@@ -627,12 +662,15 @@ def _check_transition_matrix(transition_matrix, n_classes):
             "transition_matrix must hold finite, non-negative probabilities."
         )
     row_sums = matrix.sum(axis=1)
-    if not np.allclose(row_sums, 1.0, rtol=0, atol=1e-8):
+    off = np.abs(row_sums - 1.0) > _ROW_SUM_TOLERANCE
+    if off.any():
+        shown = ", ".join(f"row {k}: {row_sums[k]:.10g}" for k in np.flatnonzero(off)[:10])
         raise ValueError(
-            "transition_matrix rows must each sum to 1 (row-stochastic); got row "
-            f"sums {np.round(row_sums, 6).tolist()}."
+            "transition_matrix rows must each sum to 1 (row-stochastic, within "
+            f"{_ROW_SUM_TOLERANCE:g}); got {shown}."
         )
-    return matrix
+    # Within the tolerance (rounded decimals): renormalised, so the rows sum to 1.
+    return matrix / row_sums[:, None]
 
 
 def _encode(y):

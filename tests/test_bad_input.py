@@ -246,3 +246,70 @@ def test_bad_input_raises_a_clear_error_and_changes_no_input(call, args, kwargs,
 
 def test_the_table_has_at_least_forty_cases():
     assert len(CASES) >= 40
+
+
+# issue 37, cases 2-7 (case 2, the benchmarks' string target, is in tests/test_benchmarks.py;
+# case 3, a failing estimator in a robustness curve, in tests/test_inspection.py)
+
+
+def _rounded_away_cases():
+    from skrobust import LabelNoiseInjector as Injector
+
+    fifty_by_three = np.repeat(np.arange(50), 3)
+    three_by_two = np.repeat(["a", "b", "c"], 2)
+    return [
+        pytest.param(lambda y: make_noisy_labels(y, noise_rate=0.2, random_state=0), fifty_by_three,
+                     r"about 30 of 150\), .* changes 0 labels \(0\.0%\)", id="function-50x3"),
+        pytest.param(lambda y: make_noisy_labels(y, noise_rate=0.2, random_state=0), three_by_two,
+                     r"about 1\.2 of 6\), .* changes 0 labels \(0\.0%\)", id="function-3x2"),
+        pytest.param(lambda y: Injector(noise_rate=0.2, random_state=0).fit(np.zeros((len(y), 1)), y),
+                     fifty_by_three, r"about 30 of 150\), .* changes 0 labels", id="injector-50x3"),
+        pytest.param(lambda y: Injector(noise_rate=0.2, random_state=0).fit_resample(np.zeros((len(y), 1)), y),
+                     three_by_two, r"about 1\.2 of 6\), .* changes 0 labels", id="injector-3x2"),
+    ]
+
+
+@pytest.mark.parametrize("corrupt, y, message", _rounded_away_cases())
+def test_a_noise_rate_that_rounds_to_zero_warns_with_the_rate_asked_and_realised(corrupt, y, message):
+    with pytest.warns(UserWarning, match=r"noise_rate=0\.2 asks to change 20\.0% of the labels \(" + message):
+        corrupt(y)
+
+
+def test_a_noise_rate_met_by_the_rounding_does_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, mask = make_noisy_labels(np.repeat(np.arange(3), 10), noise_rate=0.2, random_state=0)
+    assert mask.sum() == 6
+
+
+def test_a_transition_matrix_whose_rows_round_to_one_is_taken_and_renormalised():
+    from skrobust import noise_corrected_accuracy
+
+    y = np.repeat([0, 1], 10)
+    matrix = [[0.8 + 1e-7, 0.2], [0.3, 0.7]]  # rows summing to 1 + 1e-7 and 1
+    y_noisy, mask = make_noisy_labels(y, transition_matrix=matrix, random_state=0)
+    assert mask[:10].sum() == 2 and mask[10:].sum() == 3
+    model = LabelNoiseInjector(transition_matrix=matrix, random_state=0).fit(np.c_[y], y)
+    np.testing.assert_allclose(model.transition_matrix_.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    assert 0 <= noise_corrected_accuracy(y_noisy, y, transition_matrix=matrix) <= 1
+
+
+def test_a_transition_matrix_row_off_one_is_refused_with_its_true_sum():
+    with pytest.raises(ValueError, match=r"within 1e-06\); got row 1: 1\.000004\.$"):
+        make_noisy_labels(np.repeat([0, 1], 10), transition_matrix=[[0.8, 0.2], [0.3, 0.700004]])
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: make_noisy_labels([]), r"^y is empty \(0 labels\): there are no labels to corrupt\.$"),
+        (lambda: make_noisy_labels(np.array([], dtype=int), noise_rate=0.0), r"^y is empty"),
+        (lambda: __import__("skrobust").noise_transition_matrix([], 0.2), r"^classes is empty"),
+    ],
+    ids=["make_noisy_labels", "make_noisy_labels-rate-0", "noise_transition_matrix"],
+)
+def test_an_empty_y_is_called_empty(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -125,9 +125,10 @@ def test_flipped_samples_are_uniform_within_a_class():
         assert chisquare(half).pvalue > 0.01
 
 
-def test_rate_rounding_to_zero_flips_nothing():
+def test_rate_rounding_to_zero_flips_nothing_and_says_so():
     y = np.repeat([0, 1], [3, 3])
-    y_noisy, mask = make_noisy_labels(y, noise_rate=0.1, random_state=0)
+    with pytest.warns(UserWarning, match=r"noise_rate=0\.1 asks to change 10\.0% .* changes 0 labels"):
+        y_noisy, mask = make_noisy_labels(y, noise_rate=0.1, random_state=0)
     assert not mask.any() and np.array_equal(y_noisy, y)
 
 
