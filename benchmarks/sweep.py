@@ -10,6 +10,7 @@ shared by the noise types (it is the same experiment).
 """
 
 import os
+from functools import lru_cache
 
 import numpy as np
 
@@ -34,22 +35,25 @@ QUICK = {
 }
 
 # Seconds per fit in a 5-fold job (fit on 80% of the rows, noise injection and scaling included), one
-# job per core: the bundled data sets from the full sweep's fit-time table (`python -m benchmarks
-# sweep`, 4 noise types, on the 2-core x86-64 VM, 2026-12-03, scikit-learn 1.9.1, TensorFlow 2.21);
-# `large` from 2026-11-27 (single fits on 4,000 rows, scaled by 10). Used only to announce a sweep's
-# expected duration.
+# job per core: the bundled data sets from the fit-time table of the committed full sweep
+# (`benchmarks/results/sweep.json`, 4 noise types, 2-core x86-64 VM, scikit-learn 1.9.1, TensorFlow
+# 2.21; coteaching rerun on 2026-12-04, clean_first on 2026-12-06); `large` from 2026-11-27 (single
+# fits on 4,000 rows, scaled by 10). Used only to announce a sweep's expected duration.
 FIT_SECONDS = {
     "article": {"random_forest": 0.18, "logistic_regression": 0.01, "mlp": 0.25, "mae": 1.81,
-                "coteaching": 2.74, "clean_first": 1.17, "cleanlab": 0.03},
+                "coteaching": 1.8, "clean_first": 1.36, "cleanlab": 0.03},
     "breast_cancer": {"random_forest": 0.22, "logistic_regression": 0.02, "mlp": 0.31, "mae": 1.66,
-                      "coteaching": 2.4, "clean_first": 1.39, "cleanlab": 0.06},
+                      "coteaching": 1.41, "clean_first": 1.64, "cleanlab": 0.06},
     "wine": {"random_forest": 0.14, "logistic_regression": 0.01, "mlp": 0.09, "mae": 1.08,
-             "coteaching": 1.2, "clean_first": 1.02, "cleanlab": 0.05},
+             "coteaching": 0.79, "clean_first": 1.27, "cleanlab": 0.05},
     "digits": {"random_forest": 0.41, "logistic_regression": 0.06, "mlp": 1.12, "mae": 2.78,
-               "coteaching": 5.67, "clean_first": 2.1, "cleanlab": 0.21},
+               "coteaching": 3.38, "clean_first": 5.15, "cleanlab": 0.21},
     "large": {"random_forest": 18.0, "logistic_regression": 0.3, "mlp": 32.0, "mae": 80.0,
               "coteaching": 250.0, "clean_first": 100.0, "cleanlab": 1.5},
 }
+# Seconds of a job beyond its fits (scoring, the folds, the runner): the clean_first update of that
+# sweep took 2,001 worker-seconds for 160 jobs whose fits took 1,969.
+JOB_SECONDS = 0.2
 STARTUP_SECONDS = 15  # interpreter, TensorFlow import in each worker, report and plot
 UNKNOWN_FIT_SECONDS = 5.0  # a method missing from FIT_SECONDS
 
@@ -107,12 +111,25 @@ def noise_settings(options, name=None):
 
 
 def _fit_seconds(options, name, method):
-    """Reference CPU seconds of one fit; a user's file is scaled from the article by its size."""
+    """Reference CPU seconds of one fit; a user's file is scaled from the article by its size.
+
+    The size is the rows and the columns the methods see: after the file's
+    one-hot encoding (a text column of unique names is a column per row).
+    """
     if name in FIT_SECONDS:
         return FIT_SECONDS[name].get(method, UNKNOWN_FIT_SECONDS)
-    X, _ = get_dataset(name, options.get("data")).load()
-    scale = max(1.0, X.shape[0] / 1000) * max(1.0, X.shape[1] / 20) ** 0.5
+    data = options["data"]
+    n_rows, n_columns = _encoded_shape(data["path"], data["target"])
+    scale = max(1.0, n_rows / 1000) * max(1.0, n_columns / 20) ** 0.5
     return scale * FIT_SECONDS["article"].get(method, UNKNOWN_FIT_SECONDS)
+
+
+@lru_cache(maxsize=None)
+def _encoded_shape(path, target):
+    """Rows and columns of a user's file after its preprocessing (fitted on every row)."""
+    source = file_dataset(path, target)
+    X, _ = source.load()
+    return X.shape[0], source.preprocessor().fit(X).transform(X.iloc[:1]).shape[1]
 
 
 def jobs(options):
@@ -173,7 +190,7 @@ def estimate_seconds(options, n_workers):
     folds = options["cv"]
     # a job fits `folds` times on (folds - 1) / folds of the rows; FIT_SECONDS is for 4/5 of them
     scale = (folds - 1) / 0.8
-    total = sum(scale * _fit_seconds(options, job.dataset, job.method) for job in jobs(options))
+    total = sum(scale * _fit_seconds(options, job.dataset, job.method) + JOB_SECONDS for job in jobs(options))
     return STARTUP_SECONDS + total / max(1, n_workers)
 
 
@@ -362,7 +379,12 @@ _MARKERS = "osD^vP*X"
 
 
 def plot(results, options, path):
-    """Accuracy against noise rate: a panel per dataset (row) and noise type (column)."""
+    """Accuracy (%) against noise rate: a panel per dataset (row) and noise type (column).
+
+    The y-axes start at 0 (a fall is drawn at its true size), as in the seed
+    suite's plot. With two classes pair noise is symmetric noise (run once):
+    its panel says so instead of repeating the symmetric curves.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -378,10 +400,19 @@ def plot(results, options, path):
         two = get_dataset(name, options.get("data")).n_classes == 2
         for j, noise_type in enumerate(noise_types):
             ax = axes[i, j]
-            same = noise_type == "pair" and two
-            source = "symmetric" if same else noise_type
+            title = f"{name} — {noise_type.replace('_', '-')} noise"
+            if i == len(datasets) - 1:
+                ax.set_xlabel("noise rate (fraction of training labels changed)")
+            if j == 0:
+                ax.set_ylabel("clean test accuracy (%)")
+            if noise_type == "pair" and two:
+                ax.set_title(title, fontsize=10)
+                ax.text(0.5, 0.5, "2 classes: pair noise is\nsymmetric noise (run once)",
+                        ha="center", va="center", transform=ax.transAxes, fontsize=10, color="0.35")
+                ax.set_xticks(options["rates"])
+                continue
             for k, m in enumerate(methods):
-                keys = [(name, "none" if rate == 0 else source, rate, m) for rate in options["rates"]]
+                keys = [(name, "none" if rate == 0 else noise_type, rate, m) for rate in options["rates"]]
                 keys = [key for key in keys if key in cells.index]
                 xs = [key[2] for key in keys]
                 ys = [100 * cells.at[key, "mean"] for key in keys]
@@ -390,15 +421,12 @@ def plot(results, options, path):
                 ax.errorbar(xs, ys, yerr=es if len(options["seeds"]) > 1 else None, ls=style, lw=width,
                             marker=_MARKERS[k % len(_MARKERS)], ms=5, capsize=3, color=colors[k % 10],
                             label=METHODS[m].label)
-            title = f"{name} — {noise_type.replace('_', '-')} noise"
-            ax.set_title(title + (" (= symmetric: 2 classes)" if same else ""), fontsize=10)
+            ax.set_title(title, fontsize=10)
             ax.grid(alpha=0.3)
             ax.set_xticks(options["rates"])
-            if i == len(datasets) - 1:
-                ax.set_xlabel("noise rate (fraction of training labels changed)")
-            if j == 0:
-                ax.set_ylabel("clean test accuracy (%)")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
+    for row in axes:  # shared within the row: from 0 to the top that fits every panel
+        row[0].set_ylim(0, row[0].get_ylim()[1])
+    handles, labels = max((ax.get_legend_handles_labels() for ax in axes.flat), key=lambda hl: len(hl[1]))
     ncol = max(1, min(4, len(labels), int(fig_width // 3)))
     fig.legend(handles, labels, loc="upper center", ncol=ncol, fontsize=10,
                frameon=False, bbox_to_anchor=(0.5, 1.0))

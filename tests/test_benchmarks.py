@@ -129,6 +129,26 @@ def test_sweep_plot_has_a_legend_entry_for_every_method(saved_figures, small_run
     assert legend == [METHODS[m].label for m in data["settings"]["methods"]]
 
 
+def test_sweep_plot_starts_at_zero_and_does_not_repeat_symmetric_noise_as_two_class_pair_noise(saved_figures):
+    options = sweep.settings(datasets=["breast_cancer", "wine"], noise_types=["symmetric", "pair"], rates=[0.2],
+                             methods=["logistic_regression", "random_forest"], seeds=[0])
+    results = pd.DataFrame([
+        {"dataset": j.dataset, "noise_type": j.noise_type, "noise_rate": j.noise_rate, "method": j.method,
+         "seed": j.seed, "accuracy": 0.95 - j.noise_rate, "fit_time": 0.1, "error": "", "warnings": ""}
+        for j in sweep.jobs(options)
+    ])
+    sweep.plot(results, options, "unused.png")
+    [figure] = saved_figures
+    cancer_symmetric, cancer_pair, wine_symmetric, wine_pair = figure.axes
+    assert not cancer_pair.lines and "pair noise is" in cancer_pair.texts[0].get_text()  # 2 classes
+    for ax in (cancer_symmetric, wine_symmetric, wine_pair):
+        assert len(ax.containers) == 2  # a curve per method
+    for ax in figure.axes:
+        assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= 95
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == [METHODS[m].label for m in options["methods"]]
+
+
 def test_seed_summary_marks_the_articles_numbers_and_true_label_use():
     options = seed.settings(seeds=[0, 1])
     results = _fake_seed_results(options)
