@@ -64,6 +64,8 @@ def check_fit_input(X, y):
 
 def check_n_classes(classes, owner):
     """Refuse fewer than two classes, with the message every skrobust estimator gives."""
+    if len(classes) == 0:
+        raise ValueError(f"{owner} needs samples of at least 2 classes in y, but y is empty.")
     if len(classes) < 2:
         raise ValueError(
             f"{owner} needs samples of at least 2 classes in y, but y contains only "

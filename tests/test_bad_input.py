@@ -313,3 +313,76 @@ def test_a_transition_matrix_row_off_one_is_refused_with_its_true_sum():
 def test_an_empty_y_is_called_empty(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- issue 37: the relabeler's quiet failures (case 1, case 7's sample_weight messages) ---
+
+
+def _with_unique_id(n_samples, n_features, n_informative, weight, flip_y, random_state):
+    """A tabular problem whose features include a unique string ID per row (one-hot encoded)."""
+    import pandas as pd
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        n_samples=n_samples, n_features=n_features, n_informative=n_informative, n_redundant=0,
+        weights=[weight], flip_y=flip_y, random_state=random_state,
+    )
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(n_features)])
+    frame["id"] = [f"row{i}" for i in range(n_samples)]
+    return frame, y
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [(1300, 4, 2, 0.62, 0.2, 0), (1000, 5, 3, 0.7, 0.15, 1)],
+    ids=["issue-reproduction", "another-shape"],
+)
+def test_relabeler_on_clean_labels_with_an_id_column_is_not_below_its_plain_forest(shape):
+    # A unique-ID column dilutes the forest's features until its out-of-fold
+    # model reads its own errors as noise; acting then emptied a class's signal
+    # and the relabeler predicted the majority class for every row.
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame, y = _with_unique_id(*shape)
+    X_train, X_test, y_train, y_test = train_test_split(
+        frame, y, test_size=0.5, stratify=y, random_state=0
+    )
+
+    def fit(estimator):
+        encode = make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["id"]), remainder="passthrough"
+        )
+        return make_pipeline(encode, estimator).fit(X_train, y_train)
+
+    forest = fit(RandomForestClassifier(random_state=0)).score(X_test, y_test)
+    relabeler = fit(CleanFirstRelabeler(random_state=0))
+    constant = np.bincount(y_test).max() / len(y_test)
+    assert forest > constant + 0.1
+    assert relabeler.score(X_test, y_test) >= forest - 0.005
+    assert len(np.unique(relabeler.predict(X_test))) == 2
+
+
+def test_relabeler_refuses_trusted_rows_that_all_have_zero_weight():
+    X_, y_ = make_blobs(n_samples=90, centers=3, random_state=0)
+    trusted = np.zeros(len(y_), dtype=bool)
+    trusted[np.unique(y_, return_index=True)[1]] = True  # one row of each class
+    trusted[:30] = True
+    weight = np.where(trusted, 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"sample_weight is 0 on every trusted row, .*60 of 90"):
+        CleanFirstRelabeler().fit(X_, y_, trusted=trusted, sample_weight=weight)
+
+
+def test_relabeler_refuses_negative_sample_weight_by_name():
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        CleanFirstRelabeler().fit(X, Y, sample_weight=np.full(len(Y), -1.0))
+
+
+def test_the_class_count_check_calls_an_empty_y_empty():
+    from skrobust._validation import check_n_classes
+
+    with pytest.raises(ValueError, match=r"^LabelNoiseInjector needs samples of at least 2 classes in y, but y is empty\.$"):
+        check_n_classes(np.array([]), "LabelNoiseInjector")
