@@ -117,7 +117,7 @@ def _check_candidates(candidates):
 
 def _fold_transition_matrix(X, y, train, cv, seed):
     """The transition matrix estimated on the training rows of one fold, or why it could not be."""
-    from .metrics import estimate_transition_matrix
+    from . import estimate_transition_matrix  # the public noise estimate, loaded on first use
 
     try:
         with warnings.catch_warnings():
@@ -133,7 +133,7 @@ def _fold_transition_matrix(X, y, train, cv, seed):
 
 def _fit_and_score(name, estimator, X, y, fold, train, test, matrix, note, classes):
     """Fit a clone of ``estimator`` on ``train`` and score it on ``test``: one row of ``cv_results_``."""
-    from .metrics import noise_corrected_accuracy
+    from . import noise_corrected_accuracy
 
     model = clone(estimator)
     start = time.perf_counter()

@@ -96,16 +96,16 @@ def test_cv_results_has_one_row_per_candidate_and_fold(blobs):
 
 
 def test_the_noise_is_estimated_once_per_fold_and_shared_by_every_candidate(blobs, monkeypatch):
-    from skrobust import metrics
+    import skrobust
 
     calls = []
-    estimate = metrics.estimate_transition_matrix
+    estimate = skrobust.estimate_transition_matrix
 
     def counting(*args, **kwargs):
         calls.append(len(args[2]))
         return estimate(*args, **kwargs)
 
-    monkeypatch.setattr(metrics, "estimate_transition_matrix", counting)
+    monkeypatch.setattr(skrobust, "estimate_transition_matrix", counting)
     X, y = blobs
     NoisyLabelSelector(_fast(), cv=3, random_state=0).fit(X, y)
     assert len(calls) == 3  # 3 folds, 3 candidates: one estimate per fold
@@ -113,12 +113,12 @@ def test_the_noise_is_estimated_once_per_fold_and_shared_by_every_candidate(blob
 
 
 def test_a_fold_whose_noise_cannot_be_estimated_is_scored_plainly_with_a_warning(blobs, monkeypatch):
-    from skrobust import metrics
+    import skrobust
 
     def failing(*args, **kwargs):
         raise ValueError("Confident learning put no sample confidently in the true classes [2]")
 
-    monkeypatch.setattr(metrics, "estimate_transition_matrix", failing)
+    monkeypatch.setattr(skrobust, "estimate_transition_matrix", failing)
     X, y = blobs
     with pytest.warns(UserWarning, match="3 of 3 folds could not be scored with the noise-corrected"):
         selector = NoisyLabelSelector(_fast(), cv=3, random_state=0).fit(X, y)
