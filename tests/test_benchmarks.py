@@ -749,3 +749,15 @@ def test_quick_sweep_on_a_users_file_with_a_string_target_fills_cleanlab_and_wri
     assert len(rows) == 2 and not any(r["error"] for r in rows)
     assert all(0.5 < r["accuracy"] <= 1 for r in rows)
     assert "failed" not in stdout.getvalue()
+
+
+def test_time_estimate_of_a_users_file_counts_its_one_hot_columns(tmp_path):
+    frame = _passengers(n=400)
+    frame.to_csv(tmp_path / "named.csv", index=False)
+    frame.drop(columns="name").to_csv(tmp_path / "unnamed.csv", index=False)
+    named = sweep.settings(quick=True, data=str(tmp_path / "named.csv"), target="survived")
+    unnamed = sweep.settings(quick=True, data=str(tmp_path / "unnamed.csv"), target="survived")
+    assert sweep._encoded_shape(named["data"]["path"], "survived") == (400, 1 + 3 + 400)
+    ratio = (sweep.estimate_seconds(named, 1) - sweep.STARTUP_SECONDS) / (
+        sweep.estimate_seconds(unnamed, 1) - sweep.STARTUP_SECONDS)
+    assert ratio == pytest.approx((404 / 20) ** sweep.WIDTH_EXPONENT, rel=0.1)  # 400 names: ~2.1 times the time
