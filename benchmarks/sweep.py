@@ -389,7 +389,8 @@ def plot(results, options, path):
 
     The y-axes start at 0 (a fall is drawn at its true size), as in the seed
     suite's plot. With two classes pair noise is symmetric noise (run once):
-    its panel says so instead of repeating the symmetric curves.
+    its panel says so instead of repeating the symmetric curves, and there is
+    no pair-noise column when every dataset has two classes.
     """
     import matplotlib
 
@@ -397,13 +398,16 @@ def plot(results, options, path):
     import matplotlib.pyplot as plt
 
     cells = aggregate(results)
-    datasets, noise_types, methods = options["datasets"], options["noise_types"], options["methods"]
+    datasets, methods = options["datasets"], options["methods"]
+    two_class = {name: get_dataset(name, options.get("data")).n_classes == 2 for name in datasets}
+    # no pair-noise column when every dataset has two classes (a user's yes/no file)
+    noise_types = [t for t in options["noise_types"] if t != "pair" or not all(two_class.values())]
     colors = plt.get_cmap("tab10").colors
     fig_width = max(4.2 * len(noise_types), 9.0)  # room for the legend above a single column
     fig, axes = plt.subplots(len(datasets), len(noise_types), squeeze=False, sharex=True, sharey="row",
                              figsize=(fig_width, 3.0 * len(datasets) + 1.2))
     for i, name in enumerate(datasets):
-        two = get_dataset(name, options.get("data")).n_classes == 2
+        two = two_class[name]
         for j, noise_type in enumerate(noise_types):
             ax = axes[i, j]
             title = f"{name} — {noise_type.replace('_', '-')} noise"

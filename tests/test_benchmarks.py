@@ -147,6 +147,10 @@ def test_sweep_plot_starts_at_zero_and_does_not_repeat_symmetric_noise_as_two_cl
         assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= 95
     legend = [t.get_text() for t in figure.legends[0].get_texts()]
     assert legend == [METHODS[m].label for m in options["methods"]]
+    # two classes only: no pair-noise column at all
+    options = {**options, "datasets": ["breast_cancer"]}
+    sweep.plot(results[results["dataset"] == "breast_cancer"], options, "unused.png")
+    assert [ax.get_title() for ax in saved_figures[1].axes] == ["breast_cancer — symmetric noise"]
 
 
 def test_seed_summary_marks_the_articles_numbers_and_true_label_use():
