@@ -26,11 +26,10 @@ from sklearn.utils.multiclass import unique_labels
 
 from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._validation import check_labels
-from .detection import _noise_matrix, out_of_fold_proba
+from .detection import estimate_transition_matrix
 from .noise import _resolve_transition_matrix
 
 __all__ = [
-    "estimate_transition_matrix",
     "make_noise_corrected_scorer",
     "noise_corrected_accuracy",
     "noise_corrected_confusion_matrix",
@@ -277,108 +276,6 @@ def noise_corrected_accuracy(y_noisy, y_pred, *, transition_matrix, labels=None)
             stacklevel=3,  # the caller of the validate_params wrapper
         )
     return float(np.clip(accuracy, 0.0, 1.0))
-
-
-@validate_params(
-    {
-        "estimator": [HasMethods(["fit", "predict_proba"]), None],
-        "X": ["array-like", "sparse matrix"],
-        "y": ["array-like"],
-        "cv": ["cv_object"],
-        "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
-    },
-    prefer_skip_nested_validation=True,
-)
-def estimate_transition_matrix(estimator, X, y, *, cv=5, n_jobs=None, random_state=None):
-    """Estimate the noise's transition matrix from the noisy labels alone.
-
-    Confident learning (Northcutt et al., 2021; cleanlab's
-    :func:`~cleanlab.count.estimate_latent`) on out-of-fold probabilities
-    from :func:`~skrobust.out_of_fold_proba`: the samples a model trained on
-    the other folds confidently puts in true class ``k`` estimate how the
-    labels of class ``k`` are distributed. No true label is used.
-
-    Parameters
-    ----------
-    estimator : estimator object or None
-        A classifier with ``predict_proba``, cloned for each fold. ``None``
-        means ``ExtraTreesClassifier(min_samples_leaf=5, random_state=random_state)``.
-
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        The features.
-
-    y : array-like of shape (n_samples,)
-        The noisy labels, any values; every class needs at least ``cv``
-        samples when ``cv`` is an int.
-
-    cv : int, cross-validation generator or iterable, default=5
-        As in :func:`~skrobust.out_of_fold_proba`.
-
-    n_jobs : int, default=None
-        Folds fitted in parallel (``None`` means 1).
-
-    random_state : int, RandomState instance or None, default=None
-        Shuffles the folds (when ``cv`` is an int) and seeds the default
-        estimator.
-
-    Returns
-    -------
-    transition_matrix : ndarray of shape (n_classes, n_classes)
-        Row-stochastic; ``[k, j]`` estimates the probability that a sample
-        of true class ``k`` is labelled ``j``, over the sorted classes of
-        ``y``.
-
-    See Also
-    --------
-    noise_corrected_accuracy : What the matrix is for.
-    skrobust.estimate_noise_rate : The overall share of wrong labels.
-
-    Notes
-    -----
-    The estimate is as good as the out-of-fold probabilities, and noisy
-    labels alone cannot tell label noise from classes that overlap in
-    feature space: where even a model trained on clean labels errs (the
-    classes are not nearly separable), confident learning counts that
-    overlap, and the model's own errors, as noise, so the off-diagonal rates
-    come out too high and a corrected accuracy too high with them. In
-    skrobust's benchmark (``benchmarks/bench_scoring.py``) the estimate was
-    within 0.03 of the true noise rate on ``load_digits`` (94% clean-label
-    accuracy), but 0.27 for a true 0.2 on a 3-class synthetic set (86%) and
-    0.38 on a 15-class one (67%). With few samples per class the rates are
-    also coarse. It assumes class-conditional noise, as the correction does.
-
-    References
-    ----------
-    .. [1] C. G. Northcutt, L. Jiang and I. L. Chuang, "Confident Learning:
-       Estimating Uncertainty in Dataset Labels", Journal of Artificial
-       Intelligence Research 70 (2021) 1373-1411. :doi:`10.1613/jair.1.12125`
-
-    Examples
-    --------
-    >>> from sklearn.datasets import make_blobs
-    >>> from skrobust import make_noisy_labels
-    >>> from skrobust.metrics import estimate_transition_matrix
-    >>> X, y = make_blobs(n_samples=600, centers=[[-4, 0], [4, 0]], random_state=0)
-    >>> y_noisy, _ = make_noisy_labels(y, noise_rate=0.2, random_state=0)
-    >>> estimate_transition_matrix(None, X, y_noisy, random_state=0).round(1)
-    array([[0.8, 0.2],
-           [0.2, 0.8]])
-    """
-    proba, classes = out_of_fold_proba(
-        estimator, X, y, cv=cv, n_jobs=n_jobs, random_state=random_state
-    )
-    y_encoded = np.searchsorted(classes, check_labels(y))
-    matrix = _noise_matrix(y_encoded, proba).T  # cleanlab's is P(given | true) as [given, true]
-    empty = matrix.sum(axis=1) == 0
-    if empty.any():
-        raise ValueError(
-            "Confident learning put no sample confidently in the true classes "
-            f"{classes[empty].tolist()}, so their rows of the transition matrix "
-            "cannot be estimated; use more samples, a better estimator, or give "
-            "the matrix."
-        )
-    return matrix
 
 
 class _NoiseCorrectedScorer:

@@ -5,7 +5,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.utils import check_random_state, indexable
+from sklearn.utils import indexable
+from sklearn.utils.parallel import Parallel, delayed
 
 from ._base import BaseMetaClassifier
 from ._compat import (
@@ -13,31 +14,38 @@ from ._compat import (
     Interval,
     StrOptions,
     _check_method_params,
+    _check_sample_weight,
     _fit_context,
     _safe_indexing,
 )
-from ._noise_rate import explains_errors, noise_forest, noise_rate_interval
 from ._proba import proba_in_classes
 from ._validation import check_fit_input, check_n_classes
-from .detection import FILTER_BY, _confident_learning, _noise_matrix, _oof_encoded
+from .detection import (
+    FILTER_BY,
+    estimate_noise,
+    explains_errors,
+    label_issues,
+    noise_matrix,
+    noise_model,
+)
 
 
 class CleanFirstRelabeler(BaseMetaClassifier):
     """Learn from the trusted samples, relabel the suspects, refit on everything.
 
-    ``fit`` proceeds in four steps:
+    ``fit`` proceeds in five steps:
 
-    1. **Trusted rows.** Without help, confident learning (out-of-fold
-       probabilities of ``estimator`` fed to cleanlab) estimates the share of
-       wrong labels with a 95% interval (``noise_rate_``,
-       ``noise_rate_ci_``). Where the interval's lower end is below
-       ``min_noise_rate``, or the estimate accounts for less than three
-       quarters of the out-of-fold model's errors against the given labels
-       (most of its errors are then unsure ones: classes that overlap
-       honestly, or a model too weak to tell), the evidence of noise is too
-       weak to act on: every row is trusted and the fit is a plain fit of
-       ``estimator`` (of scikit-learn's default forest when ``estimator`` is
-       None). Otherwise
+    1. **Trusted rows.** Without help, skrobust's noise core (confident
+       learning on out-of-fold probabilities of ``estimator``, as
+       :func:`estimate_noise_rate` reads them) estimates the share of wrong
+       labels with a 95% interval (``noise_rate_``, ``noise_rate_ci_``).
+       Where the interval's lower end is below ``min_noise_rate``, or the
+       estimate accounts for less than three quarters of the out-of-fold
+       model's errors against the given labels (most of its errors are then
+       unsure ones: classes that overlap honestly, or a model too weak to
+       tell), the evidence of noise is too weak to act on: every row is
+       trusted and the fit is a plain fit of ``estimator`` (of
+       scikit-learn's default forest when ``estimator`` is None). Otherwise
        confident learning flags the labels that are probably wrong and the
        other rows are trusted. A caller who has a verified subset passes it
        as ``fit(X, y, trusted=mask)`` instead (and the estimator always acts).
@@ -55,7 +63,16 @@ class CleanFirstRelabeler(BaseMetaClassifier):
        the top class reaches ``min_confidence`` it replaces the given label
        (or confirms it), elsewhere the row is dropped or keeps its label
        (``low_confidence``).
-    4. **Final model.** Another clone is fitted on all kept rows with the
+    4. **Does acting help?** (without ``trusted``, unless
+       ``min_noise_rate=0``). On the folds of the noise estimate, a model
+       fitted on each fold's kept training rows with their corrected labels
+       and the plain model fitted on the training rows as given predict the
+       held-out rows; where the plain model agrees with more of the given
+       held-out labels, acting is undone and the fit is a plain fit, as in
+       step 1. (Under noise that leaves each class's own label its most
+       frequent one, the model that agrees more with noisy held-out labels
+       is also the more accurate one.)
+    5. **Final model.** Another clone is fitted on all kept rows with the
        corrected labels (``estimator_``); prediction is delegated to it.
        When a clean model was fitted on exactly those rows and labels (every
        candidate dropped, or none at all), it is reused.
@@ -138,14 +155,16 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         Confident learning's flags are acted on only when the lower end of
         the estimated noise rate's 95% interval (``noise_rate_ci_[0]``) is at
         least this, and the estimate is at least three quarters of the
-        out-of-fold error rate; otherwise the labels are taken as clean and
-        the fit is a plain fit of ``estimator`` on every row. 0 always acts.
-        Unused with ``trusted``.
+        out-of-fold error rate, and acting beats the plain model on the
+        held-out folds (step 4); otherwise the labels are taken as clean and
+        the fit is a plain fit of ``estimator`` on every row. 0 always acts
+        (no check at all). Unused with ``trusted``.
 
     n_jobs : int, default=None
-        Folds fitted in parallel by joblib during confident learning
-        (``None`` means 1 unless in a :func:`joblib.parallel_backend`
-        context). cleanlab's filter always runs in the calling process.
+        Folds fitted in parallel by joblib during confident learning and the
+        check of step 4 (``None`` means 1 unless in a
+        :func:`joblib.parallel_backend` context). cleanlab's filter always
+        runs in the calling process.
 
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds when ``cv`` is an int, and seeds the default
@@ -165,17 +184,13 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     label_issues_ : ndarray of shape (n_samples,), dtype=bool
         True for the training rows that were not trusted: flagged by confident
         learning, or outside the caller's ``trusted`` mask. All False when
-        the evidence of noise is too weak to act on (see ``min_noise_rate``).
+        the estimator did not act (see ``min_noise_rate``).
 
     noise_rate_ : float
-        The estimated share of wrong labels among the training rows:
-        confident learning's calibrated joint of given and true labels, a
-        row counting as mislabelled only where the out-of-fold model gives
-        another class a probability of at least 0.5, or six times the chance
-        ``1 / n_classes`` with more than 12 classes (so that a model too
-        unsure to tell reads as no evidence), the rows of classes with fewer
-        than 10 rows counting as correct. Answers "is my data noisy enough to
-        bother?". Only without ``trusted``.
+        The estimated share of wrong labels among the training rows: with
+        the same ``cv`` and ``random_state`` (and ``estimator``), the number
+        :func:`estimate_noise_rate` returns. Answers "is my data noisy enough
+        to bother?". Only without ``trusted``.
 
     noise_rate_ci_ : tuple of two floats
         A 95% percentile bootstrap interval (100 resamples of the rows) around
@@ -213,21 +228,17 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     parameters (``sample_weight``, ...) reach the inner estimator by its own
     requests, for the cross-validation and both fits.
 
-    With the defaults a fit costs ``cv`` fits for confident learning and the
-    final fit, as many as ``CleanLearning``; ``relabel_by="posterior"`` or
+    A fit costs ``cv`` fits for confident learning and the final fit, as
+    many as ``CleanLearning``; ``relabel_by="posterior"`` or
     ``"clean_model"`` add the clean fit (skipped where the final fit would
-    repeat it), ``trusted`` replaces the ``cv`` fits by it.
+    repeat it), ``trusted`` replaces the ``cv`` fits by it. Where it acts,
+    the check of step 4 adds ``cv`` fits, and ``cv`` more for the plain
+    forest when ``estimator`` is None (a given ``estimator``'s out-of-fold
+    probabilities already are its plain predictions).
 
     The posterior assumes, as confident learning does, that a label's
-    corruption depends on its true class only, not on the features.
-    ``min_noise_rate`` and the three quarters of the errors were chosen on
-    the tuning data sets and seeds of ``benchmarks/tuning.py``, never on
-    the seeds the README reports (the
-    protocol and the tables are in ``benchmarks/README.md``). ``estimator``,
-    ``relabel_by`` and ``min_confidence`` keep their earlier defaults: the
-    re-choice on the tuning data (a plain forest, ``"out_of_fold"``, 0.6)
-    fell short of the article task's standing 91.5% target (89.0% mean over
-    its noise seeds 0-9), so it is not the default until a re-tuning meets both.
+    corruption depends on its true class only, not on the features. The
+    defaults were chosen on tuning data (``docs/decisions.md``).
 
     A class that the relabelling empties (or that has only dropped rows) is
     unknown to ``estimator_``: it stays in ``classes_``, with probability 0.
@@ -251,8 +262,9 @@ class CleanFirstRelabeler(BaseMetaClassifier):
     >>> # Honest only here, where we know y: the share of right labels it learnt from.
     >>> print(round((y_noisy == y).mean(), 2), round((model.relabeled_[kept] == y[kept]).mean(), 2))
     0.79 0.94
-    >>> print(f"{model.noise_rate_:.2f}", [f"{b:.2f}" for b in model.noise_rate_ci_])
-    0.27 ['0.23', '0.33']
+    >>> low, high = model.noise_rate_ci_  # the estimated share of wrong labels, and its interval
+    >>> print(low <= round(flip.mean(), 2) <= high, model.label_issues_.any())
+    True True
     >>> model.predict(X[:3]).shape
     (3,)
     """
@@ -306,7 +318,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         if self.estimator is not None:
             return self.estimator
         if acting:
-            return noise_forest(self.random_state)
+            return noise_model(self.random_state)
         return RandomForestClassifier(random_state=self.random_state)
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -339,46 +351,82 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         classes, y_encoded = np.unique(y, return_inverse=True)  # y_encoded: positions in classes
         check_n_classes(classes, "CleanFirstRelabeler")
         params = self._route_params(fit_params, "fit")
-        estimator = self._get_estimator()
-        noise_matrix = pred_probs = None
+        if params.get("sample_weight") is not None:
+            params = {**params, "sample_weight": _check_sample_weight(
+                params["sample_weight"], X, ensure_non_negative=True
+            )}
+        noise = matrix = None
+        acting = True
         held_out = np.ones(len(y), dtype=bool)
         if trusted is None:
-            # The generator shuffles the folds: an int random_state gives the
-            # folds of StratifiedKFold(cv, shuffle=True, random_state=seed),
-            # the same as cleanlab's CleanLearning(cv_n_folds=cv, seed=seed).
-            rng = check_random_state(self.random_state)
-            pred_probs = _oof_encoded(
-                estimator,
-                X,
-                y_encoded,
-                cv=self.cv,
-                n_jobs=self.n_jobs,
-                random_state=rng,
-                params=params,
-                classes=classes,
+            noise = estimate_noise(
+                self.estimator, X, y_encoded, cv=self.cv, n_jobs=self.n_jobs,
+                random_state=self.random_state, params=params, classes=classes,
             )
+            self.noise_rate_, self.noise_rate_ci_ = noise.rate, noise.interval
             # Rows the folds could not hold out are kept as given.
-            held_out = ~np.isnan(pred_probs).all(axis=1)
-            self.noise_rate_, self.noise_rate_ci_ = noise_rate_interval(
-                y_encoded, pred_probs, random_state=rng
-            )
-            # min_noise_rate=0 always acts; otherwise the estimate must also
-            # account for most of the out-of-fold model's errors
-            if self.noise_rate_ci_[0] >= self.min_noise_rate and (
-                self.min_noise_rate == 0 or explains_errors(y_encoded, pred_probs, self.noise_rate_)
-            ):
-                issues, noise_matrix = _confident_learning(y_encoded, pred_probs, self.filter_by)
-            else:  # too little evidence of noise to act on: a plain fit
-                issues = held_out = np.zeros(len(y), dtype=bool)
-                estimator = self._get_estimator(acting=False)
+            held_out = ~np.isnan(noise.pred_probs).all(axis=1)
+            acting = self._evidence_of_noise(y_encoded, noise)
+            if acting:
+                issues, matrix = label_issues(y_encoded, noise.pred_probs, self.filter_by)
         else:
-            issues = ~self._check_trusted(trusted, y, classes)
+            issues = ~self._check_trusted(trusted, y, classes, params)
+        if not acting:  # too little evidence of noise to act on: a plain fit
+            issues = held_out = np.zeros(len(y), dtype=bool)
+        pred_probs = None if noise is None else noise.pred_probs
+        relabeled, dropped = self._relabel(
+            X, y, y_encoded, classes, params, issues, held_out, pred_probs, matrix, acting
+        )
+        if (
+            acting and noise is not None and self.min_noise_rate > 0
+            and not self._acting_helps(X, y, y_encoded, relabeled, ~dropped, params, noise)
+        ):
+            # Acting loses to the plain model on the held-out folds: a plain fit.
+            issues = held_out = np.zeros(len(y), dtype=bool)
+            relabeled, dropped = self._relabel(
+                X, y, y_encoded, classes, params, issues, held_out, pred_probs, None, False
+            )
 
-        # Out-of-fold probabilities, where there are some, replace the clean model.
+        self.label_issues_ = issues
+        self.relabeled_ = relabeled
+        self.dropped_ = dropped
+        kept = ~dropped
+        clean = getattr(self, "clean_estimator_", None)
+        if clean is not None and np.array_equal(kept, ~issues) and np.array_equal(
+            relabeled[kept], y[kept]
+        ):
+            # The final fit would see the clean fit's rows, labels and params.
+            self.estimator_ = clean
+        else:
+            self.estimator_ = self._fit_rows(
+                self._get_estimator(acting), X, relabeled, params, kept
+            )
+        self._copy_fitted_attributes(classes)
+        return self
+
+    def _evidence_of_noise(self, y_encoded, noise):
+        """Whether the noise estimate is strong enough to act on (see ``min_noise_rate``)."""
+        if self.min_noise_rate == 0:
+            return True
+        return noise.interval[0] >= self.min_noise_rate and explains_errors(
+            y_encoded, noise.pred_probs, noise.rate
+        )
+
+    def _relabel(
+        self, X, y, y_encoded, classes, params, issues, held_out, pred_probs, matrix, acting
+    ):
+        """The corrected labels and the dropped rows; fits ``clean_estimator_`` where one is used.
+
+        The candidates are the untrusted rows (``relabel="issues"``) or every
+        held-out row (``"all"``); out-of-fold probabilities, where there are
+        some, replace the clean model with ``relabel_by="out_of_fold"``.
+        """
+        self.__dict__.pop("clean_estimator_", None)
         by_oof = self.relabel_by == "out_of_fold" and pred_probs is not None
         if not by_oof:
-            self.clean_estimator_ = self._fit_rows(estimator, X, y, params, ~issues)
-
+            self.clean_estimator_ = self._fit_rows(
+                self._get_estimator(acting), X, y, params, ~issues
+            )
         candidates = issues if self.relabel == "issues" else held_out
         relabeled = y.copy()
         dropped = np.zeros_like(issues)
@@ -389,43 +437,71 @@ class CleanFirstRelabeler(BaseMetaClassifier):
             else:
                 proba = proba_in_classes(self.clean_estimator_, _safe_indexing(X, rows), classes)
             if self.relabel_by != "clean_model":
-                proba = self._posterior(proba, y_encoded, rows, issues, noise_matrix)
+                proba = self._posterior(proba, y_encoded, rows, issues, matrix)
             confident = proba.max(axis=1) >= self.min_confidence
             predicted = classes[proba.argmax(axis=1)]
             relabeled[rows[confident]] = predicted[confident]
             if self.low_confidence == "drop":
                 dropped[rows[~confident]] = True
+        return relabeled, dropped
 
-        self.label_issues_ = issues
-        self.relabeled_ = relabeled
-        self.dropped_ = dropped
-        kept = ~dropped
-        if not by_oof and np.array_equal(kept, ~issues) and np.array_equal(relabeled[kept], y[kept]):
-            # The final fit would see the clean fit's rows, labels and params.
-            self.estimator_ = self.clean_estimator_
+    def _acting_helps(self, X, y, y_encoded, relabeled, kept, params, noise):
+        """Whether acting is not worse than the plain model on the noise estimate's held-out folds.
+
+        On each fold, the acting model is fitted on the training rows kept,
+        with their corrected labels, and the plain model on the training
+        rows as given (a given ``estimator`` was, for the out-of-fold
+        probabilities: their most probable class is its prediction); both
+        predict the held-out rows. Acting is undone where the plain model
+        agrees with the given (noisy) held-out labels more often than acting
+        does by more than one standard error of that paired difference.
+        Under noise that leaves each class's own label its most frequent
+        one, the model that agrees more with noisy held-out labels also
+        agrees more with the true ones. The corrections come from the whole
+        data's out-of-fold probabilities, so the held-out rows' labels have
+        a small say in them.
+        """
+        jobs = [(True, relabeled, train[kept[train]], test) for train, test in noise.folds]
+        if self.estimator is None:  # the plain forest is not the out-of-fold model
+            jobs += [(False, y, train, test) for train, test in noise.folds]
+        agree = Parallel(n_jobs=self.n_jobs)(
+            delayed(_held_out_agreement)(
+                self._get_estimator(acting), X, labels, y, params, rows, test
+            )
+            for acting, labels, rows, test in jobs
+        )
+        n_folds = len(noise.folds)
+        test = np.concatenate([test for _, test in noise.folds])
+        acting = np.concatenate(agree[:n_folds])
+        if self.estimator is None:
+            plain = np.concatenate(agree[n_folds:])
         else:
-            self.estimator_ = self._fit_rows(estimator, X, relabeled, params, kept)
-        self._copy_fitted_attributes(classes)
-        return self
+            plain = noise.pred_probs[test].argmax(axis=1) == y_encoded[test]
+        weight = params.get("sample_weight")
+        weight = np.ones(len(test)) if weight is None else np.asarray(weight)[test]
+        loss = plain.astype(float) - acting  # per held-out row: 1 where only plain agrees
+        mean = np.average(loss, weights=weight)
+        error = np.sqrt(np.sum((weight * (loss - mean)) ** 2)) / weight.sum()
+        return not mean > error
 
     @staticmethod
-    def _posterior(proba, y_encoded, rows, issues, noise_matrix):
+    def _posterior(proba, y_encoded, rows, issues, matrix):
         """P(true class | x, given label) of ``rows``, by Bayes' rule under class-conditional noise.
 
-        ``noise_matrix[i, j]`` estimates P(given = i | true = j); ``None`` (a
+        ``matrix[i, j]`` estimates P(given = i | true = j); ``None`` (a
         ``trusted`` mask) estimates it from the clean model's probabilities of
         the untrusted rows, the trusted ones counting as correctly labelled.
         Rows whose every product is zero keep the clean model's probabilities.
         """
         given = y_encoded[rows]
-        if noise_matrix is not None:
-            likelihood = noise_matrix[given]
+        if matrix is not None:
+            likelihood = matrix[given]
         else:
             likelihood = np.eye(proba.shape[1])[given]  # verified: given = true
             untrusted = issues[rows]
             if untrusted.any():
-                matrix = _noise_matrix(given[untrusted], proba[untrusted])
-                likelihood[untrusted] = matrix[given[untrusted]]
+                estimated = noise_matrix(given[untrusted], proba[untrusted])
+                likelihood[untrusted] = estimated[given[untrusted]]
         joint = proba * likelihood
         total = joint.sum(axis=1, keepdims=True)
         return np.divide(joint, total, out=proba.copy(), where=total > 0)
@@ -443,7 +519,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         )
 
     @staticmethod
-    def _check_trusted(trusted, y, classes):
+    def _check_trusted(trusted, y, classes, params):
         trusted = np.asarray(trusted)
         if trusted.ndim != 1 or trusted.shape[0] != y.shape[0]:
             raise ValueError(
@@ -461,6 +537,13 @@ class CleanFirstRelabeler(BaseMetaClassifier):
                 "trusted must mark at least one row of every class; it marks no row "
                 f"of class(es) {missing.tolist()}."
             )
+        weight = params.get("sample_weight")
+        if weight is not None and not np.any(weight[trusted] > 0):
+            raise ValueError(
+                "sample_weight is 0 on every trusted row, so the clean model would have "
+                f"nothing to learn from ({np.count_nonzero(weight)} of {len(weight)} weights "
+                "are non-zero, all on untrusted rows); give some trusted rows a positive weight."
+            )
         return trusted
 
     def get_metadata_routing(self):
@@ -473,3 +556,15 @@ class CleanFirstRelabeler(BaseMetaClassifier):
             fit parameters, like the prediction methods, to the inner estimator.
         """
         return super().get_metadata_routing().add_self_request(self)
+
+
+def _held_out_agreement(estimator, X, labels, y, params, rows, test):
+    """Whether a clone fitted on ``rows`` (with ``labels``) predicts each ``test`` row's given label."""
+    model = CleanFirstRelabeler._fit_rows(estimator, X, labels, params, _mask(rows, len(y)))
+    return model.predict(_safe_indexing(X, test)) == y[test]
+
+
+def _mask(rows, n_samples):
+    mask = np.zeros(n_samples, dtype=bool)
+    mask[rows] = True
+    return mask

@@ -5,12 +5,20 @@ import pytest
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_blobs
-from sklearn.ensemble import ExtraTreesClassifier
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
-from skrobust import estimate_noise_rate, find_label_issues, out_of_fold_proba
+from skrobust import (
+    CleanFirstRelabeler,
+    CoTeachingClassifier,
+    estimate_noise_rate,
+    estimate_transition_matrix,
+    find_label_issues,
+    out_of_fold_proba,
+)
+from skrobust.detection import noise_rate_interval
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +67,11 @@ def test_out_of_fold_proba_matches_cross_val_predict_with_seeded_stratified_fold
     assert classes.tolist() == [0, 1, 2]
 
 
-def test_out_of_fold_proba_none_means_seeded_extra_trees(blobs):
+def test_out_of_fold_proba_none_means_the_seeded_noise_model(blobs):
     X, _, y_noisy, _ = blobs
     default, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
     explicit, _ = out_of_fold_proba(
-        ExtraTreesClassifier(min_samples_leaf=5, random_state=0), X, y_noisy, random_state=0
+        RandomForestClassifier(min_samples_leaf=5, random_state=0), X, y_noisy, random_state=0
     )
     np.testing.assert_allclose(default, explicit)
 
@@ -351,3 +359,72 @@ def test_estimate_noise_rate_does_not_modify_labels(blobs):
     rate = estimate_noise_rate(None, X, y_noisy, random_state=0)
     np.testing.assert_array_equal(y_noisy, before)
     assert isinstance(rate, float)
+
+
+# --- one noise core: the public functions return what the estimators act on -----
+
+
+def test_estimate_noise_rate_equals_the_estimators_noise_rate(blobs):
+    X, _, y_noisy, _ = blobs
+    rate, interval = estimate_noise_rate(None, X, y_noisy, cv=4, random_state=3,
+                                         return_interval=True)
+    relabeler = CleanFirstRelabeler(cv=4, random_state=3).fit(X, y_noisy)
+    coteaching = CoTeachingClassifier(cv=4, max_epochs=1, random_state=3).fit(X, y_noisy)
+    assert 0 < rate < 1
+    for model in (relabeler, coteaching):
+        assert model.noise_rate_ == rate
+        assert model.noise_rate_ci_ == interval
+
+
+def test_find_label_issues_equals_the_issues_the_relabeler_acts_on(blobs):
+    X, _, y_noisy, _ = blobs
+    issues = find_label_issues(None, X, y_noisy, cv=4, random_state=3)
+    relabeler = CleanFirstRelabeler(cv=4, min_noise_rate=0, random_state=3).fit(X, y_noisy)
+    assert issues.any()
+    np.testing.assert_array_equal(relabeler.label_issues_, issues)
+
+
+def test_estimate_noise_rate_reads_the_same_noise_from_given_pred_probs(blobs):
+    X, _, y_noisy, _ = blobs
+    proba, _ = out_of_fold_proba(None, X, y_noisy, random_state=0)
+    from_data = estimate_noise_rate(None, X, y_noisy, random_state=0)
+    from_proba = estimate_noise_rate(None, None, y_noisy, pred_probs=proba)
+    assert from_proba == pytest.approx(from_data)
+
+
+def test_estimate_transition_matrix_uses_the_default_noise_model(blobs):
+    X, _, y_noisy, _ = blobs
+    default = estimate_transition_matrix(None, X, y_noisy, random_state=0)
+    explicit = estimate_transition_matrix(
+        RandomForestClassifier(min_samples_leaf=5, random_state=0), X, y_noisy, random_state=0
+    )
+    np.testing.assert_array_equal(default, explicit)
+    np.testing.assert_allclose(default.sum(axis=1), 1.0)
+
+
+def test_estimate_noise_rate_interval_contains_the_estimate(blobs):
+    X, _, y_noisy, flipped = blobs
+    rate, (low, high) = estimate_noise_rate(None, X, y_noisy, random_state=0,
+                                            return_interval=True)
+    assert low <= rate <= high
+    assert low <= flipped.mean() <= high
+
+
+def test_pred_probs_without_any_row_is_an_error():
+    y = np.array([0, 1, 0, 1, 0, 1])
+    proba = np.full((6, 2), np.nan)
+    for function in (find_label_issues, estimate_noise_rate):
+        with pytest.raises(ValueError, match="pred_probs has no row of probabilities"):
+            function(None, None, y, pred_probs=proba)
+
+
+def test_a_binary_noise_rate_above_one_half_is_capped_with_a_warning():
+    # Every row repeated with both labels, and a model sure of the other one:
+    # the labels agree with it less often than chance.
+    y = np.repeat([0, 1], 50)
+    proba = np.where(np.eye(2)[y] == 1, 0.1, 0.9)
+    with pytest.warns(UserWarning, match="capped at 0.500"):
+        rate, (low, high) = noise_rate_interval(y, proba, random_state=0)
+    assert rate == 0.5 and high <= 0.5
+    with pytest.warns(UserWarning, match="1 - 1/n_classes"):
+        assert estimate_noise_rate(None, None, y, pred_probs=proba) == 0.5
