@@ -99,6 +99,7 @@ examples:
   python -m benchmarks sweep                      # the full sweep: 5 seeds, 5 folds (prints its expected time)
   python -m benchmarks sweep --data my.csv --target label   # on your own data (CSV or Parquet);
                                                   # writes sweep-my.* in the current folder
+  python -m benchmarks choose --data my.csv --target label  # which method to fit on your labels as they are
   python -m benchmarks sweep --datasets wine,digits --methods random_forest,coteaching --seeds 0-2
   python -m benchmarks sweep --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
   python -m benchmarks sweep --methods clean_first --update benchmarks/results/sweep.json
@@ -120,7 +121,7 @@ def _parser():
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("suite", help="suite to run: " + ", ".join(SUITES))
+    p.add_argument("suite", help="suite to run: " + ", ".join(SUITES) + "; or choose (see choose --help)")
     p.add_argument("--quick", action="store_true",
                    help="a small version: seed suite 3 seeds; sweep 1 seed, 2 folds, on the article, "
                    "breast_cancer and wine data (with --data: on your file)")
@@ -303,6 +304,11 @@ def _say(text):
 
 def main(argv=None):
     """Run a suite; returns the exit status (0 ok, 1 some job failed, 2 bad input)."""
+    given = sys.argv[1:] if argv is None else list(argv)
+    if given[:1] == ["choose"]:  # not a suite of jobs: one selector fitted on the user's file
+        from . import choose
+
+        return choose.main(given[1:])
     args, suite, options = parse_settings(argv)
     prog = "python -m benchmarks"
     # TensorFlow's C++ info and warning lines would bury the progress bar; the workers inherit

@@ -765,3 +765,47 @@ def test_time_estimate_of_a_users_file_counts_its_one_hot_columns(tmp_path):
     ratio = (sweep.estimate_seconds(named, 1) - sweep.STARTUP_SECONDS) / (
         sweep.estimate_seconds(unnamed, 1) - sweep.STARTUP_SECONDS)
     assert ratio == pytest.approx((404 / 20) ** sweep.WIDTH_EXPONENT, rel=0.1)  # 400 names: ~2.1 times the time
+
+
+# ------------------------------------------------------------------ choose: the user's labels as they are
+
+
+def test_choose_on_a_users_file_names_the_choice_its_margin_and_writes_table_and_plot(tmp_path):
+    path = tmp_path / "pets.csv"
+    _user_frame().to_csv(path, index=False)  # string labels, a text column, a missing value
+    out = tmp_path / "out"
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        status = cli.main(["choose", "--data", str(path), "--target", "species", "--candidates",
+                           "logistic_regression,random_forest", "--cv", "3", "--output", str(out)])
+    assert status == 0
+    text = stdout.getvalue()
+    assert "labels used as given (no noise injected)" in text
+    assert "1 categorical columns), target 'species', 2 classes" in text
+    table = [line for line in text.splitlines() if line.startswith("| logistic_regression")
+             or line.startswith("| random_forest")]
+    assert len(table) == 2 and all(" ± " in line for line in table)
+    assert "**(chosen)**" in text and "**Choice: " in text
+    assert "Runner-up: " in text and "standard errors" in text
+    assert (out / "choose-pets.md").read_text() + "\n" == text  # the file holds what was printed
+    assert (out / "choose-pets.png").stat().st_size > 0
+
+
+def test_choose_refuses_an_unknown_candidate_before_any_work(tmp_path, capsys):
+    path = tmp_path / "pets.csv"
+    _user_frame().to_csv(path, index=False)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["choose", "--data", str(path), "--target", "species", "--candidates", "svm"])
+    assert exc.value.code == 2
+    assert "--candidates: unknown 'svm'; valid candidates: random_forest" in capsys.readouterr().err
+
+
+def test_choose_sureness_pairs_the_folds():
+    from benchmarks import choose
+    from benchmarks.choose import sureness
+
+    assert doctest.testmod(choose).failed == 0
+
+    gap, se, verdict = sureness([0.9, 0.9, 0.9], [0.8, 0.8, 0.8])
+    assert (round(gap, 6), verdict) == (0.1, "clear: the same gap in every fold")
+    assert sureness([0.91, 0.80, 0.85], [0.90, 0.81, 0.83])[2].startswith("a toss-up")
