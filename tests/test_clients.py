@@ -54,7 +54,7 @@ CASES = {
         # n_jobs left at its default: the Dask failure was cleanlab's pool at n_jobs=None.
         lambda: CleanFirstRelabeler(
             RandomForestClassifier(n_estimators=10, min_samples_leaf=5, random_state=0),
-            random_state=0,
+            cv=3, random_state=0,
         ),
         {"min_confidence": [0.5, 0.8]},
     ),
@@ -231,17 +231,21 @@ def test_stacking_classifier_in_processes_equals_the_sequential_one(name, data):
 
 @pytest.mark.parametrize(
     "meta, params",
-    [(LabelNoiseInjector, {}), (CleanFirstRelabeler, {}),
-     (CoTeachingClassifier, {"max_epochs": 2, "num_gradual": 1})],  # rounds: a fit per round
+    [(LabelNoiseInjector, {}), (CleanFirstRelabeler, {"cv": 2}),
+     (CoTeachingClassifier, {"max_epochs": 2, "num_gradual": 1, "cv": 2})],  # rounds: a fit per round
     ids=["LabelNoiseInjector", "CleanFirstRelabeler", "CoTeachingClassifier"],
 )
+# cleanlab's note on its inner folds' small classes, which the test does not judge
+@pytest.mark.filterwarnings("ignore:May not flag all label issues:UserWarning")
 def test_meta_estimators_around_cleanlabs_clean_learning_which_has_no_classes_attribute(
     meta, params, data
 ):
     from cleanlab.classification import CleanLearning
 
     X, y = data
-    inner = CleanLearning(LogisticRegression(), seed=0, find_label_issues_kwargs={"n_jobs": 1})
+    inner = CleanLearning(
+        LogisticRegression(), cv_n_folds=2, seed=0, find_label_issues_kwargs={"n_jobs": 1}
+    )
     model = meta(inner, random_state=0, **params).fit(X, y)
     fitted = getattr(model, "estimators_", None) or [model.estimator_]  # co-teaching's two peers
     assert not any(hasattr(peer, "classes_") for peer in fitted)
