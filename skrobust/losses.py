@@ -18,10 +18,19 @@ With one-hot targets and ``p_y`` the probability given to the labelled class:
 - :class:`CrossEntropyLoss`: ``-log p_y``, the non-robust baseline.
 
 Importing this module imports Keras (and its backend, TensorFlow by default);
-``import skrobust`` does not.
+``import skrobust`` does not. If TensorFlow is not imported yet, it first sets
+the environment variable ``TF_CPP_MIN_LOG_LEVEL`` to ``"3"`` unless the caller
+has set it, so that TensorFlow's C++ start-up log lines stay out of the
+output (see :class:`~skrobust.MAEClassifier`, Notes).
 """
 
 import math
+import os
+import sys
+
+if "tensorflow" not in sys.modules:
+    # Read by TensorFlow when it loads, and only then; a caller's value is kept.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 try:
     import keras

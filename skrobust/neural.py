@@ -9,9 +9,11 @@ any process, without TensorFlow.
 
 TensorFlow, Keras and scikeras are imported by ``fit`` only: importing this
 module does not import them. scikeras 0.13 predates scikit-learn 1.6's tags
-API and is unmaintained; every workaround for it lives in this module, in the
-section "scikeras workarounds", each with its reason, so it can go when
-scikeras or a successor catches up.
+API and is unmaintained, and Keras's own training loop is neither seeded
+without process-wide seeds nor cheap for small networks; every workaround
+for either lives in this module, in the one section "Workarounds" at its
+end, each with its reason, so it can go when scikeras, Keras or a successor
+catches up.
 """
 
 import functools
@@ -26,7 +28,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._compat import Interval, StrOptions, _fit_context
-from ._noise_rate import noise_rate_interval
+from .detection import noise_rate_interval
 from ._proba import PredictFromProbaMixin
 from ._validation import check_labels, check_n_classes
 
@@ -111,8 +113,7 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         lower end of the 95% interval of its estimated noise rate
         (``noise_rate_ci_``) reaches this; below it the labels look clean,
         and a new network is trained with cross-entropy instead (see Notes).
-        0 (the default, chosen on the tuning data) always keeps ``loss`` and
-        estimates nothing.
+        0 (the default) always keeps ``loss`` and estimates nothing.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling of each epoch and the
@@ -187,52 +188,54 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
     for faster fitting; the active-passive losses of Ma et al. combine two
     robust terms. The defaults (one hidden layer of 100 units and batches of
     200 as in ``MLPClassifier``, Adam at 0.003, 200 epochs, NCE+RCE with
-    ``alpha=beta=1``) were chosen on the tuning data of
-    ``benchmarks/tuning.py`` (8 data sets, StandardScaler first, tuning seed
-    100, clean labels and 20%/40% symmetric and pair noise) against
-    ``MLPClassifier()``, by the number of cells where MAEClassifier is at
-    least as accurate (within 1 point on clean labels): 35 of 40 at a
-    learning rate of 0.003, against 31 at 0.001, 33 at 0.01 (and at 0.01
-    with 50 epochs); the loss weights ``alpha=10, beta=0.1`` that Ma et al.
-    use for many classes met 28. It still fits the 15-class set's clean
-    labels more slowly than cross-entropy (3 points below MLPClassifier).
-    ``benchmarks/results/bench_neural.md`` has the tuning-seed table.
+    ``alpha=beta=1``, ``min_noise_rate=0``) were chosen on tuning data
+    (scikit-learn's bundled data sets and synthetic data, clean labels and
+    symmetric and pair noise) against ``MLPClassifier()``;
+    ``docs/decisions.md`` says what was measured and why each won.
 
     Every fit builds, compiles and trains a new network (nothing is shared
     between fits or estimators), then keeps only its weights; prediction is
     a float64 forward pass in NumPy, so a fitted estimator needs neither
-    TensorFlow nor Keras to be loaded or used. Training runs up to ten
-    epochs per compiled call (one per call with ``verbose``), each a
-    permutation of the rows drawn from the estimator's own seed and cut into
-    batches that Keras's own ``train_step`` trains. See
-    ``benchmarks/bench_neural.py`` for the measured fit times against
-    ``MLPClassifier``.
+    TensorFlow nor Keras to be loaded or used. scikeras calls the network's
+    ``fit``; training then runs up to ten epochs per compiled call (one per
+    call with ``verbose``), each a permutation of the rows drawn from the
+    estimator's own seed and cut into batches that Keras's own
+    ``train_step`` trains (see the module's workaround section for why not
+    Keras's own loop). ``benchmarks/bench_neural.py`` measures fit times
+    against ``MLPClassifier``.
 
     A noise-robust loss resists wrong labels by giving up on rows the
     network finds hard, so on clean labels it can fit less than
-    cross-entropy (3 points below ``MLPClassifier`` on a 15-class tuning
-    set). ``min_noise_rate > 0`` asks the robust network whether the labels
-    are noisy at all: it hardly learns the wrong labels, so on the training
-    rows it confidently predicts another class than the given one for
-    about the share of wrong labels where it learns the classes well
-    (``noise_rate_``; 0.195 at 20% noise on the tuning data's 15-class
-    set, where out-of-fold forests read 0.04-0.06), and for few rows of
-    clean data. It reads too little where it learns the wrong
-    labels too (200 features for 400 rows: 0; 3 classes of 118 rows under
-    pair noise) or at 40% pair noise. Where the interval's lower end is
-    below ``min_noise_rate``, MAEClassifier trains a new network with
+    cross-entropy, most visibly with many classes. ``min_noise_rate > 0``
+    asks the robust network whether the labels are noisy at all: it hardly
+    learns the wrong labels, so on the training rows it confidently predicts
+    another class than the given one for about the share of wrong labels
+    where it learns the classes well (``noise_rate_``), and for few rows of
+    clean data. It reads too little where it learns the wrong labels too
+    (many features for few rows, few rows per class under pair noise) or
+    under heavy pair noise. Where the interval's lower end is below
+    ``min_noise_rate``, MAEClassifier trains a new network with
     cross-entropy, with the same initial weights and shuffling, and keeps
     that one: the fit is then what ``loss="cross_entropy"`` gives, at the
-    cost of a second training. On the tuning data this fixed the clean
-    15-class set but lost more on wine's pair noise, so it is off by
-    default (``benchmarks/README.md``, MAEClassifier round 4).
+    cost of a second training. It is off by default: on the tuning data it
+    lost more under pair noise than it gained on clean labels.
 
-    With ``verbose=0`` fitting prints nothing. TensorFlow itself writes a
-    few start-up lines from C++ to the process's standard error when it is
-    first imported (oneDNN, CUDA probing); TensorFlow 2.21 writes most of
-    them before its logging is set up, so ``TF_CPP_MIN_LOG_LEVEL`` does not
-    remove them. MAEClassifier leaves that environment variable, like all
-    process-wide settings, to the caller.
+    With ``verbose=0`` fitting prints nothing. TensorFlow writes start-up
+    lines from C++ to standard error when it is first imported. So, only if
+    TensorFlow is not imported yet, skrobust sets the environment variable
+    ``TF_CPP_MIN_LOG_LEVEL`` to ``"3"`` with ``os.environ.setdefault`` (a
+    value the caller has set is kept) right before it first imports
+    TensorFlow, in the first ``fit`` or ``import skrobust.losses``. That
+    hides TensorFlow's C++ info, warning and error log lines (such as
+    ``failed call to cuInit`` on a machine without a GPU; TensorFlow's
+    errors still reach Python as exceptions); it is the only process-wide
+    setting skrobust makes. Set ``TF_CPP_MIN_LOG_LEVEL=0`` to see them all.
+    A few lines are written before TensorFlow reads that variable, and only
+    redirecting the process's standard error removes them; on a machine
+    without CUDA, TensorFlow 2.21 writes these two twice::
+
+        WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
+        I0000 00:00:... cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used.
 
     References
     ----------
@@ -346,10 +349,10 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         if isinstance(loss, str):
             loss = get_loss(loss, q=self.q, alpha=self.alpha, beta=self.beta)
         # One seed per layer's initialiser and one for the shuffling, drawn
-        # from the estimator's own generator (workaround 5).
+        # from the estimator's own generator (workarounds 5 and 7).
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(layers) + 2)
-        # scikeras drops samples of zero weight before training.
+        # scikeras drops samples of zero weight before training (workaround 6).
         n_samples = max(int(np.count_nonzero(sample_weight)), 1)
         batch_size = min(self.batch_size, n_samples)
 
@@ -469,8 +472,9 @@ def _is_cross_entropy(loss):
 
 
 def _keras():
-    """``(keras, tensorflow, KerasClassifier)``, imported on first use."""
+    """``(keras, tensorflow, KerasClassifier)``, imported on first use (workaround 12)."""
     try:
+        from . import losses  # noqa: F401  sets TF_CPP_MIN_LOG_LEVEL before TensorFlow loads
         import keras
         import tensorflow as tf
         from scikeras.wrappers import KerasClassifier
@@ -497,17 +501,17 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
         kernel_initializer=keras.initializers.GlorotUniform(seeds[len(hidden_layer_sizes)]),
     ))
     model.compile(**compile_kwargs)
-    # Create the optimizer's slots now: left to the first training step,
-    # they are created while TensorFlow traces it, which makes it trace the
-    # step twice (half of the tracing cost).
-    model.optimizer.build(model.trainable_variables)
+    model.optimizer.build(model.trainable_variables)  # workaround 8
     return model
 
 
 # --------------------------------------------------------------------------- #
-# scikeras workarounds. Each can go when scikeras (or a successor) does the
+# Workarounds. This is the one list of them: each says what it works around
+# and can go when scikeras, Keras or TensorFlow (or a successor) does the
 # right thing itself.
 # --------------------------------------------------------------------------- #
+#
+# scikeras
 #
 # 1. Composition, not inheritance. scikeras declares
 #    ``KerasClassifier(BaseWrapper, ClassifierMixin)`` with only the legacy
@@ -527,24 +531,71 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
 #    process (or a Dask or loky worker). The weights are copied out instead,
 #    and predictions are a NumPy forward pass rather than scikeras's
 #    ``predict_proba`` (Keras's ``Model.predict`` also traces a new
-#    ``tf.function`` per model and computes in float32).
+#    ``tf.function`` per model and computes in float32). The forward pass
+#    needs the hidden activations in NumPy: ``_ACTIVATIONS`` re-implements
+#    Keras's (float64, Keras's constants and its exact ``gelu``);
+#    tests/test_neural.py checks each against the Keras network.
 # 5. No ``random_state`` for scikeras: its seeding sets the process-wide
 #    seeds of Python, NumPy and TensorFlow, ``os.environ`` and TensorFlow's
 #    op determinism for the length of a fit, which races with any other
 #    thread and leaked determinism into the caller. MAEClassifier seeds the
-#    initialisers (stateless with an int seed) and the shuffling itself;
+#    initialisers (stateless with an int seed) and the shuffling (7) itself;
 #    TensorFlow's CPU kernels for these layers and Adam are deterministic
 #    without op determinism (tests/test_neural.py checks it).
-# 6. ``_epoch_stream_sequential`` below: for array input Keras shuffles with
-#    an unseeded ``tf.random.shuffle`` (reproducible only under a global
-#    TensorFlow seed); its per-epoch loop (a Python round trip, callbacks,
-#    a data iterator step) and its training function (two nested
-#    tf.functions inside distribution wrappers) cost several times an epoch
-#    of a small network; and every fit's new training function would set
-#    off TensorFlow's retracing warning.
+# 6. scikeras drops the samples of weight 0 before training. MAEClassifier
+#    always passes weights (ones when none are given, so weighted and
+#    unweighted fits run the same computation) and counts the rows kept for
+#    what depends on them: the batch cap (``min(batch_size, n_kept)``, as
+#    ``MLPClassifier`` caps at the sample count), the rescaling of the
+#    weights to mean 1 over the kept rows (Keras divides a batch's weighted
+#    loss by its number of samples, not by its weights: rescaled, the loss
+#    is scikit-learn's ``sum(w * loss) / sum(w)``, so an integer weight is
+#    the same as repeating the sample), and the noise-rate estimate of
+#    ``min_noise_rate``, which reads the rows the network trained on.
+#
+# Keras (``_epoch_stream_sequential``: the network scikeras trains overrides
+# Keras's ``fit`` and ``make_train_function`` and extends ``train_step``)
+#
+# 7. Seeded shuffling. For array input Keras shuffles with an unseeded
+#    ``tf.random.shuffle``, reproducible only under a process-wide TensorFlow
+#    seed (5). Each epoch here is ``stateless_shuffle`` seeded with the
+#    estimator's seed and the epoch's number.
+# 8. The optimizer's slots are created before the first training step:
+#    created while TensorFlow traces that step, they make it trace the step
+#    twice (half of the fixed cost of a fit).
+# 9. Several epochs per compiled call. Keras's own loop pays, per epoch, a
+#    Python round trip, callbacks, metric reads and a data-iterator step,
+#    several times the cost of an epoch of a small network; and its
+#    ``steps_per_execution`` cannot cross an epoch, so the loss curve would
+#    lose its per-epoch values. Through Keras's own ``fit`` (a seeded
+#    ``tf.data`` stream, ``steps_per_execution`` = the batches of an epoch)
+#    a fit cost about 1.6 times this loop's on the article's data,
+#    ``benchmarks/results/bench_neural.md`` (fit time) has the side-by-side
+#    measurement: MAEClassifier's fit would go from about 3 to about 5 times
+#    ``MLPClassifier``'s. So ``train_step`` (Keras's documented hook) runs up
+#    to ``EPOCHS_PER_CALL`` epochs in one graph loop, each batch trained by
+#    Keras's own ``train_step``, and returns each epoch's loss.
+# 10. One ``tf.function`` around ``train_step`` in place of Keras's two nested
+#    ones and its distribution wrappers (one device here): the same
+#    operations, traced and run with less overhead.
+# 11. Every fit traces a new training function from the same code, by
+#    design; TensorFlow's retracing detector, which counts traces per code
+#    object, would warn after five fits that a function is retraced in a
+#    loop. The traced callable is a ``functools.partial`` per network, which
+#    the detector counts on its own (tests/test_neural.py checks that six
+#    fits print nothing).
+#
+# TensorFlow
+#
+# 12. Quiet import (``skrobust.losses``, which ``_keras`` imports first):
+#    TensorFlow's C++ start-up lines (CUDA probing: ``failed call to
+#    cuInit`` on a machine without a GPU) are logged at import, before any
+#    Python setting could reach them; only ``TF_CPP_MIN_LOG_LEVEL``, read
+#    when TensorFlow loads, hides them. It is set with ``setdefault`` (a
+#    caller's value is kept) and only while TensorFlow is not imported.
 
 
-# Epochs trained per compiled call (one Keras epoch): see _epoch_stream_sequential.
+# Epochs trained per compiled call (one Keras epoch): workaround 9.
 EPOCHS_PER_CALL = 10
 
 
@@ -557,9 +608,7 @@ def _epoch_stream_sequential():
         """A Sequential model whose ``fit`` runs up to :data:`EPOCHS_PER_CALL` epochs per compiled call.
 
         scikeras calls ``model.fit(x=array, y=array, batch_size=..., shuffle=...)``.
-        Keras's own loop pays a Python round trip, callbacks and a data
-        iterator step per epoch, several times the cost of an epoch of a
-        small network. Here one Keras epoch is a call of ``train_step``
+        Here (workarounds 7 to 11) one Keras epoch is a call of ``train_step``
         (Keras's documented hook) that runs up to ``EPOCHS_PER_CALL`` epochs
         in one graph loop, each a full pass over a permutation of the rows
         cut into batches, each batch trained by Keras's own ``train_step``.
@@ -573,18 +622,12 @@ def _epoch_stream_sequential():
         shuffle_seed = 0
 
         def make_train_function(self, force=False):
-            # One tf.function around train_step, in place of Keras's two
-            # nested ones and its distribution wrappers (one device here):
-            # the same operations, traced and run with less overhead. Every
-            # fit traces a new one from the same code, which TensorFlow's
-            # retracing detector would take for a function retraced in a
-            # loop; tracing once per network is this design, so it is
-            # marked not to warn.
+            # Workarounds 10 and 11: one tf.function of a callable of this
+            # network's own.
             if self.train_function is None or force:
                 self.train_function = tf.function(
-                    lambda iterator: self.train_step(next(iterator)), autograph=False
+                    functools.partial(_train_on_next, self), autograph=False
                 )
-                self.train_function._omit_frequent_tracing_warning = True
             return self.train_function
 
         def fit(self, x, y, batch_size, epochs, sample_weight, shuffle, verbose, **kwargs):
@@ -635,3 +678,8 @@ def _epoch_stream_sequential():
             return {"epoch_loss": losses[:n_epochs]}
 
     return _EpochStreamSequential
+
+
+def _train_on_next(model, iterator):
+    """The training function's body: ``model.train_step`` on the iterator's next element."""
+    return model.train_step(next(iterator))
