@@ -27,9 +27,9 @@ from ._compat import (
     _fit_context,
     _routing_enabled,
 )
-from ._noise_rate import noise_forest, noise_rate_interval
 from ._proba import PredictFromProbaMixin, WithClasses, proba_in_classes
 from ._validation import check_folds, check_labels, check_n_classes
+from .detection import estimate_noise, noise_rate_interval
 
 _MAX_SEED = np.iinfo(np.int32).max
 # Probabilities are clipped here before the log, so a zero probability gives a
@@ -209,15 +209,14 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
     forget_rate_ : float
         The forget rate held after the ramp: ``forget_rate``, or with
         ``"auto"`` ``noise_rate_`` clipped (0 where the lower end of
-        ``noise_rate_ci_`` is below ``min_noise_rate``).
+        ``noise_rate_ci_`` is below ``min_noise_rate``), or the peers'
+        estimate where they took the second look.
 
     noise_rate_ : float
-        With ``forget_rate="auto"``: the estimated share of wrong labels, as
-        :class:`~skrobust.CleanFirstRelabeler`'s ``noise_rate_`` (a row counts
-        as mislabelled only where the out-of-fold model gives another class
-        a probability of at least 0.5, or six times the chance with more than
-        12 classes; classes with fewer than 10 rows count as correct); the
-        peers' estimate where they took the second look.
+        With ``forget_rate="auto"``: the estimated share of wrong labels,
+        :func:`~skrobust.estimate_noise_rate` with the default model and this
+        estimator's ``cv`` and ``random_state`` (the same number, as
+        :class:`~skrobust.CleanFirstRelabeler`'s ``noise_rate_``).
         Answers "is my data noisy enough to bother?".
 
     noise_rate_ci_ : tuple of two floats
@@ -366,31 +365,24 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             return validate_data(self, X, **kwargs)
         return validate_data(self, X, y, **kwargs)
 
-    def _resolve_forget_rate(self, estimator, X, y, seed):
+    def _resolve_forget_rate(self, X, y_code):
         if self.forget_rate != "auto":
             return float(self.forget_rate)
-        from .detection import out_of_fold_proba
-
-        # Not the peers' own model: CleanFirstRelabeler's forest with leaves
-        # of 5 (chosen on the tuning data, benchmarks/README.md). An int cv
-        # follows skrobust's fold rule (skrobust._validation.check_folds).
-        pred_probs, classes = out_of_fold_proba(
-            noise_forest(seed), X, y, cv=self.cv, random_state=seed
+        # The noise core's estimate with its default model (not the peers'):
+        # estimate_noise_rate(None, X, y, cv=cv, random_state=random_state).
+        noise = estimate_noise(
+            None, X, y_code, cv=self.cv, random_state=self.random_state, classes=self.classes_
         )
-        return self._estimated_forget_rate(np.searchsorted(classes, y), pred_probs, seed)
+        self.noise_rate_, self.noise_rate_ci_ = noise.rate, noise.interval
+        return self._forget_rate_from(noise.rate, noise.interval)
 
-    def _estimated_forget_rate(self, y_code, pred_probs, seed):
-        """Set ``noise_rate_`` and ``noise_rate_ci_`` from ``pred_probs``; the forget rate they give."""
-        self.noise_rate_, self.noise_rate_ci_ = noise_rate_interval(
-            y_code, pred_probs, random_state=seed
-        )
-        if self.noise_rate_ci_[0] < self.min_noise_rate:
+    def _forget_rate_from(self, rate, interval):
+        """The forget rate a noise estimate gives: 0 where its interval is below ``min_noise_rate``."""
+        if interval[0] < self.min_noise_rate:
             return 0.0  # too little evidence of noise: plain training of both peers
-        # The estimate, not the interval's lower end: forgetting a little less
-        # than the noise rate let the networks memorise wrong labels on the
-        # tuning data (benchmarks/README.md).
+        # The estimate, not the interval's lower end (docs/decisions.md).
         upper = min(0.9, 1.0 - 1.0 / len(self.classes_))
-        return float(np.clip(self.noise_rate_, 0.0, upper))
+        return float(np.clip(rate, 0.0, upper))
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
@@ -440,7 +432,7 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         peer_seeds = rng.randint(_MAX_SEED, size=2)
         self.estimators_ = [_seeded_clone(estimator, seed) for seed in peer_seeds]
         estimate_seed = rng.randint(_MAX_SEED)
-        self.forget_rate_ = self._resolve_forget_rate(estimator, X, y, estimate_seed)
+        self.forget_rate_ = self._resolve_forget_rate(X, y_code)
         schedule = forget_rate_schedule(
             self.forget_rate_,
             self.max_epochs,
@@ -538,11 +530,12 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
             [proba_in_classes(learner, Xt[k], self.classes_) for k, learner in enumerate(learners)],
             axis=0,
         )
-        self.forget_rate_ = self._estimated_forget_rate(y_code, proba, seed)
+        rate, interval = noise_rate_interval(y_code, proba, random_state=seed)
+        self.forget_rate_ = self._forget_rate_from(rate, interval)
         if self.verbose:
             print(
                 f"[CoTeachingClassifier] the peers' estimate after {PEER_ESTIMATE_EPOCHS} epochs: "
-                f"noise rate {self.noise_rate_:.3f}, forget rate {self.forget_rate_:.3f}"
+                f"noise rate {rate:.3f}, forget rate {self.forget_rate_:.3f}"
             )
         rest[:] = forget_rate_schedule(
             self.forget_rate_, len(rest), num_gradual=self.num_gradual, exponent=self.exponent
