@@ -24,7 +24,11 @@ Run from the project root::
    default parameters and each loss; accuracy on the clean test labels.
 5. ``timing``: ``MAEClassifier`` against scikit-learn's ``MLPClassifier`` with
    the same layers, epochs, batch size, optimizer (Adam) and learning rate,
-   forced to run every epoch, fitted alternately in one process, on the
+   forced to run every epoch, and against the same network, loss and seeded
+   shuffling trained through scikeras by Keras's own ``Model.fit`` with
+   ``compile(steps_per_execution=...)`` (:class:`KerasOwnFit`: one compiled
+   call per epoch, or per ten epochs, which leaves one loss value per ten
+   epochs), fitted alternately (A B C D A B C D ...) in one process, on the
    article's data (at MAEClassifier's defaults, and at the article's 20
    epochs and batch 16) and on 100,000 × 20. Each is fitted with two epoch
    counts; the per-epoch cost is the slope, the fixed per-fit cost (build,
@@ -42,6 +46,7 @@ Run from the project root::
 True labels are used only to score.
 """
 
+import math
 import os
 import platform
 import subprocess
@@ -320,24 +325,105 @@ def _mlp(epochs, batch_size, learning_rate, hidden):
     )
 
 
-def _time_pair(X, y, epoch_counts, repeats, batch_size, learning_rate, hidden):
-    """Fit times (wall, CPU) of MLPClassifier and MAEClassifier, fitted alternately.
+class KerasOwnFit:
+    """MAEClassifier's network, loss, optimizer and seeded shuffling, trained by Keras's own ``fit``.
 
-    Every MAEClassifier fit builds, compiles and traces a new network: nothing
-    is shared between fits.
+    Through scikeras, as MAEClassifier; the network's only change to Keras is
+    its ``fit``, which turns scikeras's arrays into an endless ``tf.data``
+    stream of seeded per-epoch permutations cut into batches (Keras shuffles
+    arrays with an unseeded op) and calls Keras's ``Model.fit`` with
+    ``steps_per_epoch``; ``compile(steps_per_execution=...)`` runs
+    ``epochs_per_call`` epochs of batches per compiled call, one Keras epoch.
+    With ``epochs_per_call > 1`` the loss is recorded once per Keras epoch only.
+    """
+
+    def __init__(self, hidden, epochs, batch_size, learning_rate, epochs_per_call=1):
+        self.hidden, self.epochs, self.batch_size = hidden, epochs, batch_size
+        self.learning_rate, self.epochs_per_call = learning_rate, epochs_per_call
+
+    def fit(self, X, y):
+        import tensorflow as tf
+        from scikeras.wrappers import KerasClassifier
+
+        from skrobust.losses import get_loss
+
+        X = np.asarray(X, dtype=np.float32)
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        batch_size = min(self.batch_size, len(X))
+        per_call = math.gcd(self.epochs, self.epochs_per_call)
+        trainer = KerasClassifier(
+            model=_keras_own_fit_network, model__hidden=self.hidden,
+            model__steps=per_call * math.ceil(len(X) / batch_size), model__tf=tf,
+            loss=get_loss("nce_rce"), optimizer="adam", optimizer__learning_rate=self.learning_rate,
+            epochs=self.epochs, batch_size=batch_size, shuffle=True, verbose=0,
+        )
+        onehot = np.eye(len(classes), dtype=np.float32)[y_encoded]
+        trainer.fit(X, onehot, sample_weight=np.ones(len(X), dtype=np.float32))
+        self.loss_curve_ = list(trainer.history_["loss"])
+        return self
+
+
+def _keras_own_fit_network(hidden, steps, tf, meta, compile_kwargs):
+    import keras
+
+    class Network(keras.Sequential):
+        def fit(self, x, y, batch_size, epochs, sample_weight, shuffle, **kwargs):
+            n = len(x)
+            n_full = n - n % batch_size
+            arrays = tuple(tf.constant(a) for a in (x, y, sample_weight))
+
+            def epoch(e):  # a seeded permutation, cut into batches in one reshape
+                rows = tf.random.experimental.stateless_shuffle(
+                    tf.range(n, dtype=tf.int64), seed=tf.stack([tf.constant(0, tf.int64), e]))
+                rows = rows if shuffle else tf.range(n, dtype=tf.int64)
+                permuted = tuple(tf.gather(a, rows) for a in arrays)
+                batches = tf.data.Dataset.from_tensor_slices(tuple(
+                    tf.reshape(a[:n_full], [-1, batch_size, *a.shape[1:]]) for a in permuted))
+                if n_full < n:
+                    batches = batches.concatenate(
+                        tf.data.Dataset.from_tensors(tuple(a[n_full:] for a in permuted)))
+                return batches
+
+            per_keras_epoch = steps // math.ceil(n / batch_size)
+            return super().fit(tf.data.Dataset.counter().flat_map(epoch),
+                               epochs=epochs // per_keras_epoch, steps_per_epoch=steps,
+                               shuffle=False, **kwargs)
+
+    model = Network([keras.Input((meta["n_features_in_"],))]
+                    + [keras.layers.Dense(h, activation="relu", kernel_initializer=keras.initializers.GlorotUniform(i))
+                       for i, h in enumerate(hidden)]
+                    + [keras.layers.Dense(len(meta["classes_"]), activation="softmax")])
+    model.compile(**compile_kwargs, steps_per_execution=steps)
+    return model
+
+
+TRAINERS = ("mlp", "mae", "keras_fit", "keras_fit_10")
+
+
+def _time_pair(X, y, epoch_counts, repeats, batch_size, learning_rate, hidden):
+    """Fit times (wall, CPU) of MLPClassifier, MAEClassifier and KerasOwnFit, fitted alternately.
+
+    Every MAEClassifier and KerasOwnFit fit builds, compiles and traces a new
+    network: nothing is shared between fits.
     """
     from skrobust import MAEClassifier
 
-    MAEClassifier(epochs=1, batch_size=batch_size).fit(X[:100], y[:100])  # TensorFlow warm-up
+    def make(name, epochs):
+        if name == "mlp":
+            return _mlp(epochs, batch_size, learning_rate, hidden)
+        if name == "mae":
+            return MAEClassifier(hidden_layer_sizes=hidden, epochs=epochs, batch_size=batch_size,
+                                 learning_rate=learning_rate, random_state=0)
+        return KerasOwnFit(hidden, epochs, batch_size, learning_rate,
+                           epochs_per_call=10 if name == "keras_fit_10" else 1)
+
+    for name in TRAINERS[1:]:  # TensorFlow warm-up
+        make(name, 1).fit(X[:100], y[:100])
     times = {}
     for _ in range(repeats):
         for epochs in epoch_counts:
-            times.setdefault(("mlp", epochs), []).append(
-                _timed_fit(_mlp(epochs, batch_size, learning_rate, hidden), X, y)
-            )
-            mae = MAEClassifier(hidden_layer_sizes=hidden, epochs=epochs, batch_size=batch_size,
-                                learning_rate=learning_rate, random_state=0)
-            times.setdefault(("mae", epochs), []).append(_timed_fit(mae, X, y))
+            for name in TRAINERS:
+                times.setdefault((name, epochs), []).append(_timed_fit(make(name, epochs), X, y))
     return {k: np.array(v) for k, v in times.items()}  # (repeats, 2): wall, cpu
 
 
@@ -345,19 +431,18 @@ def _timing_rows(label, times, epoch_counts):
     e1, e2 = epoch_counts
     rows = []
     for kind, col in (("wall", 0), ("CPU", 1)):
-        fixed, per_epoch, fit = {}, {}, {}
-        for name in ("mlp", "mae"):
+        fixed, per_epoch, fit, ratio = {}, {}, {}, {}
+        for name in TRAINERS:
             a, b = times[(name, e1)][:, col], times[(name, e2)][:, col]
             slope = (b - a) / (e2 - e1)
             fixed[name] = float(np.median(a - e1 * slope))
             per_epoch[name] = float(np.median(slope))
             fit[name] = float(np.median(b))
-        ratio = float(np.median(times[("mae", e2)][:, col] / times[("mlp", e2)][:, col]))
-        rows.append(
-            f"| {label} | {kind} | {fixed['mlp']:.3f} | {per_epoch['mlp']:.4f} | {fixed['mae']:.3f} | "
-            f"{per_epoch['mae']:.4f} | {fit['mlp']:.2f} | {fit['mae']:.2f} | **{ratio:.1f}×** | "
-            f"{per_epoch['mae'] / per_epoch['mlp']:.2f}× |"
-        )
+            ratio[name] = float(np.median(b / times[("mlp", e2)][:, col]))
+        cells = [f"{fixed['mlp']:.3f} | {per_epoch['mlp']:.4f} | {fit['mlp']:.2f}"]
+        cells += [f"{fixed[n]:.3f} | {per_epoch[n]:.4f} | {fit[n]:.2f} | **{ratio[n]:.1f}×**"
+                  for n in TRAINERS[1:]]
+        rows.append(f"| {label} | {kind} | " + " | ".join(cells) + " |")
     return rows
 
 
@@ -381,14 +466,20 @@ def part_timing(quick):
     lines = [
         f"## Fit time: MAEClassifier vs MLPClassifier, hidden_layer_sizes={hidden}, "
         f"Adam learning_rate={learning_rate}\n",
-        "Both fitted alternately in one process, each with two epoch counts: per epoch = the "
-        "slope between them, fixed = the intercept; medians over repeats. Every MAEClassifier "
-        "fit builds, compiles and traces a new network (nothing is cached between fits). "
-        "Ratio = MAEClassifier / MLPClassifier at the larger epoch count (median of "
-        "per-repeat ratios).\n",
-        "| data | time | MLP fixed (s) | MLP per epoch (s) | MAE fixed (s) | MAE per epoch (s) | "
-        "MLP fit (s) | MAE fit (s) | ratio | per-epoch ratio |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "MLP: `MLPClassifier`; MAE: `MAEClassifier` (its own training step, up to ten epochs per "
+        "compiled call); Keras fit: the same network, loss and seeded shuffling trained by Keras's "
+        "own `Model.fit` through scikeras (`KerasOwnFit`), one compiled call "
+        "(`steps_per_execution`) per epoch; Keras fit ×10: ten epochs per compiled call and Keras "
+        "epoch (the loss then recorded once per ten epochs). All fitted alternately in one "
+        "process, each with two epoch counts: per epoch = the slope between them, fixed = the "
+        "intercept, fit = the fit at the larger count; medians over repeats. Every Keras fit "
+        "builds, compiles and traces a new network (nothing is cached between fits). "
+        "Ratio = fit / MLPClassifier's fit at the larger epoch count (median of per-repeat "
+        "ratios).\n",
+        "| data | time | MLP fixed (s) | MLP per epoch (s) | MLP fit (s) | "
+        + " | ".join(f"{n} fixed (s) | {n} per epoch (s) | {n} fit (s) | {n} ratio"
+                     for n in ("MAE", "Keras fit", "Keras fit ×10")) + " |",
+        "|---|---|" + "---:|" * 15,
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

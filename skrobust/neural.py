@@ -565,15 +565,15 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
 #    twice (half of the fixed cost of a fit).
 # 9. Several epochs per compiled call. Keras's own loop pays, per epoch, a
 #    Python round trip, callbacks, metric reads and a data-iterator step,
-#    several times the cost of an epoch of a small network; and its
-#    ``steps_per_execution`` cannot cross an epoch, so the loss curve would
-#    lose its per-epoch values. Through Keras's own ``fit`` (a seeded
-#    ``tf.data`` stream, ``steps_per_execution`` = the batches of an epoch)
-#    a fit cost about 1.6 times this loop's on the article's data,
-#    ``benchmarks/results/bench_neural.md`` (fit time) has the side-by-side
-#    measurement: MAEClassifier's fit would go from about 3 to about 5 times
-#    ``MLPClassifier``'s. So ``train_step`` (Keras's documented hook) runs up
-#    to ``EPOCHS_PER_CALL`` epochs in one graph loop, each batch trained by
+#    several times the cost of an epoch of a small network, and its
+#    ``steps_per_execution`` spans at most one Keras epoch, whose loss is
+#    one value. Trained by Keras's own ``fit`` (a seeded ``tf.data`` stream,
+#    one compiled call per epoch), a fit at the defaults on the article's
+#    data took 1.7-2.0 times as long as with this loop: 3.8-3.9 times
+#    ``MLPClassifier``'s fit against 2.0-2.3 times, side by side;
+#    ``benchmarks/results/bench_neural.md`` (fit time) has the measurement.
+#    So ``train_step`` (Keras's documented hook) runs up to
+#    ``EPOCHS_PER_CALL`` epochs in one graph loop, each batch trained by
 #    Keras's own ``train_step``, and returns each epoch's loss.
 # 10. One ``tf.function`` around ``train_step`` in place of Keras's two nested
 #    ones and its distribution wrappers (one device here): the same
