@@ -349,10 +349,10 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
         if isinstance(loss, str):
             loss = get_loss(loss, q=self.q, alpha=self.alpha, beta=self.beta)
         # One seed per layer's initialiser and one for the shuffling, drawn
-        # from the estimator's own generator (workarounds 5 and 7).
+        # from the estimator's own generator (workarounds W5 and W7).
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(layers) + 2)
-        # scikeras drops samples of zero weight before training (workaround 6).
+        # scikeras drops samples of zero weight before training (workaround W6).
         n_samples = max(int(np.count_nonzero(sample_weight)), 1)
         batch_size = min(self.batch_size, n_samples)
 
@@ -472,7 +472,7 @@ def _is_cross_entropy(loss):
 
 
 def _keras():
-    """``(keras, tensorflow, KerasClassifier)``, imported on first use (workaround 12)."""
+    """``(keras, tensorflow, KerasClassifier)``, imported on first use (workaround W12)."""
     try:
         from . import losses  # noqa: F401  sets TF_CPP_MIN_LOG_LEVEL before TensorFlow loads
         import keras
@@ -501,7 +501,7 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
         kernel_initializer=keras.initializers.GlorotUniform(seeds[len(hidden_layer_sizes)]),
     ))
     model.compile(**compile_kwargs)
-    model.optimizer.build(model.trainable_variables)  # workaround 8
+    model.optimizer.build(model.trainable_variables)  # workaround W8
     return model
 
 
@@ -513,19 +513,19 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
 #
 # scikeras
 #
-# 1. Composition, not inheritance. scikeras declares
+# W1. Composition, not inheritance. scikeras declares
 #    ``KerasClassifier(BaseWrapper, ClassifierMixin)`` with only the legacy
 #    ``_more_tags``: on scikit-learn >= 1.6 ``is_classifier`` is False, and a
 #    subclass can never pass ``check_mixin_order`` or
 #    ``check_estimator_tags_renamed``. MAEClassifier is our own
 #    ``(ClassifierMixin, BaseEstimator)`` that uses a KerasClassifier to train.
-# 2. Input validation is scikit-learn's ``validate_data`` in MAEClassifier
+# W2. Input validation is scikit-learn's ``validate_data`` in MAEClassifier
 #    (scikeras's own accepts sparse input, skips ``n_features_in_`` checks).
-# 3. One-hot targets: scikeras one-hot encodes y only when it recognises the
+# W3. One-hot targets: scikeras one-hot encodes y only when it recognises the
 #    loss as categorical cross-entropy, while MAE/GCE/SCE need one-hot targets;
 #    MAEClassifier encodes the labels itself and gives scikeras the one-hot
 #    matrix (which scikeras passes through as "multiclass-onehot").
-# 4. The fitted KerasClassifier is not kept: its Keras model pickles only in
+# W4. The fitted KerasClassifier is not kept: its Keras model pickles only in
 #    a process where Keras has registered the model's class under the name
 #    scikeras saved it with, so a fitted estimator failed to load in a new
 #    process (or a Dask or loky worker). The weights are copied out instead,
@@ -535,14 +535,14 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
 #    needs the hidden activations in NumPy: ``_ACTIVATIONS`` re-implements
 #    Keras's (float64, Keras's constants and its exact ``gelu``);
 #    tests/test_neural.py checks each against the Keras network.
-# 5. No ``random_state`` for scikeras: its seeding sets the process-wide
+# W5. No ``random_state`` for scikeras: its seeding sets the process-wide
 #    seeds of Python, NumPy and TensorFlow, ``os.environ`` and TensorFlow's
 #    op determinism for the length of a fit, which races with any other
 #    thread and leaked determinism into the caller. MAEClassifier seeds the
-#    initialisers (stateless with an int seed) and the shuffling (7) itself;
+#    initialisers (stateless with an int seed) and the shuffling (W7) itself;
 #    TensorFlow's CPU kernels for these layers and Adam are deterministic
 #    without op determinism (tests/test_neural.py checks it).
-# 6. scikeras drops the samples of weight 0 before training. MAEClassifier
+# W6. scikeras drops the samples of weight 0 before training. MAEClassifier
 #    always passes weights (ones when none are given, so weighted and
 #    unweighted fits run the same computation) and counts the rows kept for
 #    what depends on them: the batch cap (``min(batch_size, n_kept)``, as
@@ -556,14 +556,14 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
 # Keras (``_epoch_stream_sequential``: the network scikeras trains overrides
 # Keras's ``fit`` and ``make_train_function`` and extends ``train_step``)
 #
-# 7. Seeded shuffling. For array input Keras shuffles with an unseeded
+# W7. Seeded shuffling. For array input Keras shuffles with an unseeded
 #    ``tf.random.shuffle``, reproducible only under a process-wide TensorFlow
-#    seed (5). Each epoch here is ``stateless_shuffle`` seeded with the
+#    seed (W5). Each epoch here is ``stateless_shuffle`` seeded with the
 #    estimator's seed and the epoch's number.
-# 8. The optimizer's slots are created before the first training step:
+# W8. The optimizer's slots are created before the first training step:
 #    created while TensorFlow traces that step, they make it trace the step
-#    twice (half of the fixed cost of a fit).
-# 9. Several epochs per compiled call. Keras's own loop pays, per epoch, a
+#    twice (half of the tracing cost).
+# W9. Several epochs per compiled call. Keras's own loop pays, per epoch, a
 #    Python round trip, callbacks, metric reads and a data-iterator step,
 #    several times the cost of an epoch of a small network, and its
 #    ``steps_per_execution`` spans at most one Keras epoch, whose loss is
@@ -574,11 +574,14 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
 #    ``benchmarks/results/bench_neural.md`` (fit time) has the measurement.
 #    So ``train_step`` (Keras's documented hook) runs up to
 #    ``EPOCHS_PER_CALL`` epochs in one graph loop, each batch trained by
-#    Keras's own ``train_step``, and returns each epoch's loss.
-# 10. One ``tf.function`` around ``train_step`` in place of Keras's two nested
+#    Keras's own ``train_step``; after each epoch it reads and resets Keras's
+#    loss tracker (the metric named ``loss``), and it returns the epochs'
+#    losses as ``epoch_loss``, which ``loss_curve_`` reads from scikeras's
+#    ``history_``.
+# W10. One ``tf.function`` around ``train_step`` in place of Keras's two nested
 #    ones and its distribution wrappers (one device here): the same
 #    operations, traced and run with less overhead.
-# 11. Every fit traces a new training function from the same code, by
+# W11. Every fit traces a new training function from the same code, by
 #    design; TensorFlow's retracing detector, which counts traces per code
 #    object, would warn after five fits that a function is retraced in a
 #    loop. The traced callable is a ``functools.partial`` per network, which
@@ -587,7 +590,7 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
 #
 # TensorFlow
 #
-# 12. Quiet import (``skrobust.losses``, which ``_keras`` imports first):
+# W12. Quiet import (``skrobust.losses``, which ``_keras`` imports first):
 #    TensorFlow's C++ start-up lines (CUDA probing: ``failed call to
 #    cuInit`` on a machine without a GPU) are logged at import, before any
 #    Python setting could reach them; only ``TF_CPP_MIN_LOG_LEVEL``, read
@@ -595,7 +598,7 @@ def _build_mlp(hidden_layer_sizes, activation, seeds, meta, compile_kwargs):
 #    caller's value is kept) and only while TensorFlow is not imported.
 
 
-# Epochs trained per compiled call (one Keras epoch): workaround 9.
+# Epochs trained per compiled call (one Keras epoch): workaround W9.
 EPOCHS_PER_CALL = 10
 
 
@@ -608,7 +611,7 @@ def _epoch_stream_sequential():
         """A Sequential model whose ``fit`` runs up to :data:`EPOCHS_PER_CALL` epochs per compiled call.
 
         scikeras calls ``model.fit(x=array, y=array, batch_size=..., shuffle=...)``.
-        Here (workarounds 7 to 11) one Keras epoch is a call of ``train_step``
+        Here (workarounds W7 to W11) one Keras epoch is a call of ``train_step``
         (Keras's documented hook) that runs up to ``EPOCHS_PER_CALL`` epochs
         in one graph loop, each a full pass over a permutation of the rows
         cut into batches, each batch trained by Keras's own ``train_step``.
@@ -622,7 +625,7 @@ def _epoch_stream_sequential():
         shuffle_seed = 0
 
         def make_train_function(self, force=False):
-            # Workarounds 10 and 11: one tf.function of a callable of this
+            # Workarounds W10 and W11: one tf.function of a callable of this
             # network's own.
             if self.train_function is None or force:
                 self.train_function = tf.function(
