@@ -809,3 +809,40 @@ def test_choose_sureness_pairs_the_folds():
     gap, se, verdict = sureness([0.9, 0.9, 0.9], [0.8, 0.8, 0.8])
     assert (round(gap, 6), verdict) == (0.1, "clear: the same gap in every fold")
     assert sureness([0.91, 0.80, 0.85], [0.90, 0.81, 0.83])[2].startswith("a toss-up")
+
+
+def test_quick_noise_estimate_benchmark_measures_skrobust_beside_cleanlab(tmp_path):
+    # issue 34: the estimate's own benchmark, on its one quick cell (iris, 20% symmetric, seed 100)
+    from benchmarks import bench_noise_estimate as bench
+
+    table = bench.estimate(True, n_jobs=1)
+    assert len(table) == 1 and table["error"].tolist() == [""]
+    row = table.iloc[0]
+    assert row["true_rate"] == pytest.approx(0.2, abs=0.01)  # make_noisy_labels changes exactly 20%
+    assert row["low"] <= row["rate"] <= row["high"]
+    assert abs(row["rate"] - row["true_rate"]) < 0.1 and abs(row["cleanlab_rate"] - row["true_rate"]) < 0.1
+    assert 0 <= row["T_error"] < 0.2 and 0 <= row["cleanlab_T_error"] < 0.2
+    text = bench.estimate_markdown(table)
+    assert "| iris | symmetric 20% | 0.200 |" in text
+    assert "skrobust: rate within ±0.05" in text and "cleanlab estimate_joint: rate within ±0.05" in text
+    bench.main(["--quick", "--parts", "estimate", "--output", str(tmp_path)])
+    assert "| iris | symmetric 20% |" in (tmp_path / bench.RESULT_FILE).read_text()
+
+
+def test_noise_estimate_benchmark_corrects_accuracy_exactly_with_the_realised_matrix():
+    from benchmarks.bench_noise_estimate import _corrected, realised_matrix
+
+    y = np.repeat([0, 1, 2], 100)
+    y_noisy = np.where(np.arange(300) % 5 == 0, (y + 1) % 3, y)  # 20% of each class to the next
+    truth = realised_matrix(y, y_noisy, 3)
+    assert truth[0].tolist() == [0.8, 0.2, 0.0]
+    assert _corrected(y_noisy, y, truth, 3) == pytest.approx(1.0)  # a perfect model, corrected
+
+
+def test_noise_estimate_benchmark_rejects_an_unknown_part_before_any_work(capsys):
+    from benchmarks.bench_noise_estimate import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--parts", "estimate,costs", "--output", ""])
+    assert exc.value.code == 2
+    assert "estimate, cost" in capsys.readouterr().err
