@@ -305,10 +305,10 @@ def noise_rate_interval(y_encoded, pred_probs, *, confidence=0.95, random_state=
     most = 1.0 - 1.0 / n_classes
     if rate > most:
         warnings.warn(
-            f"The estimated noise rate {rate:.3f} is above 1 - 1/n_classes = {most:.3f}: "
-            "the given labels agree with the model's classes less often than chance, "
-            "which label noise cannot tell from swapped class names (or rows repeated "
-            f"with conflicting labels). The estimate is capped at {most:.3f}.",
+            f"The estimated noise rate {rate:.3f} is above 1 - 1/n_classes = {most:.3f}, "
+            "where the labels would say nothing about the classes; beyond it, label "
+            "noise cannot be told from swapped class names (or rows repeated with "
+            f"conflicting labels). The estimate is capped at {most:.3f}.",
             UserWarning,
             stacklevel=2,
         )

@@ -217,7 +217,7 @@ def test_final_fit_reuses_the_clean_model_when_every_suspect_is_dropped(noisy_bl
     FIT_LOG.clear()
     model = CleanFirstRelabeler(
         RecordingClassifier(), cv=3, relabel_by="clean_model", min_confidence=1.0,
-        random_state=0,
+        min_noise_rate=0, random_state=0,
     ).fit(X, y_noisy)
     assert model.label_issues_.any()
     np.testing.assert_array_equal(model.dropped_, model.label_issues_)
@@ -231,7 +231,7 @@ def test_final_fit_is_refitted_when_a_suspect_is_kept(noisy_blobs):
     X = _with_row_ids(X)
     FIT_LOG.clear()
     model = CleanFirstRelabeler(
-        RecordingClassifier(), cv=3, relabel_by="posterior", random_state=0
+        RecordingClassifier(), cv=3, relabel_by="posterior", min_noise_rate=0, random_state=0
     ).fit(X, y_noisy)
     assert (model.label_issues_ & ~model.dropped_).any()
     assert len(FIT_LOG) == 3 + 2
@@ -243,12 +243,51 @@ def test_out_of_fold_relabelling_fits_no_clean_model(noisy_blobs):
     X = _with_row_ids(X)
     FIT_LOG.clear()
     model = CleanFirstRelabeler(
-        RecordingClassifier(), cv=3, relabel_by="out_of_fold", random_state=0
+        RecordingClassifier(), cv=3, relabel_by="out_of_fold", min_noise_rate=0, random_state=0
     ).fit(X, y_noisy)
     assert model.label_issues_.any()
     assert len(FIT_LOG) == 3 + 1  # the folds and the final fit: as many as CleanLearning
     assert not hasattr(model, "clean_estimator_")
     np.testing.assert_array_equal(np.sort(_rows(FIT_LOG[-1][0])), np.flatnonzero(~model.dropped_))
+
+
+def test_acting_is_checked_on_the_noise_estimates_folds_with_the_corrected_labels(noisy_blobs):
+    X, _, y_noisy, _ = noisy_blobs
+    X = _with_row_ids(X)
+    FIT_LOG.clear()
+    model = CleanFirstRelabeler(
+        RecordingClassifier(), cv=3, relabel_by="out_of_fold", random_state=0
+    ).fit(X, y_noisy)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y_noisy))
+    # The folds of the estimate, then one acting fit per fold on its training
+    # rows less the dropped ones (a given estimator's plain predictions are its
+    # out-of-fold ones), then the final fit.
+    assert len(FIT_LOG) == 3 + 3 + 1
+    dropped = CleanFirstRelabeler(
+        RecordingClassifier(), cv=3, relabel_by="out_of_fold", min_noise_rate=0, random_state=0
+    ).fit(X, y_noisy).dropped_
+    for (train, _), (logged, _) in zip(folds, FIT_LOG[3:6]):
+        np.testing.assert_array_equal(np.sort(_rows(logged)), np.sort(train[~dropped[train]]))
+    assert model.label_issues_.any()
+
+
+def test_acting_that_loses_on_the_held_out_folds_is_undone_to_a_plain_fit():
+    # Clean labels behind a one-hot unique ID per row: the forest's out-of-fold
+    # model is too weak to tell, reads its own errors as noise, and acting
+    # empties the minority class; the plain forest agrees more with the
+    # held-out labels, so the relabeler is the plain forest.
+    X, y = make_classification(
+        n_samples=400, n_features=4, n_informative=2, n_redundant=0, weights=[0.62],
+        flip_y=0.2, random_state=0,
+    )
+    X = np.hstack([np.eye(len(y)), X])
+    always = CleanFirstRelabeler(min_noise_rate=0, random_state=0).fit(X, y)
+    checked = CleanFirstRelabeler(random_state=0).fit(X, y)
+    plain = RandomForestClassifier(random_state=0).fit(X, y)
+    assert always.label_issues_.any() and len(np.unique(always.predict(X))) == 1
+    assert checked.noise_rate_ci_[0] >= checked.min_noise_rate  # the estimate alone would act
+    assert not checked.label_issues_.any() and not checked.dropped_.any()
+    np.testing.assert_array_equal(checked.predict_proba(X), plain.predict_proba(X))
 
 
 def test_out_of_fold_relabelling_is_bayes_rule_on_the_out_of_fold_probabilities(noisy_blobs):
@@ -310,7 +349,7 @@ def test_clean_labels_whose_estimate_explains_few_of_the_models_errors_give_a_pl
     # interval's lower end reaches min_noise_rate, but the estimate accounts for
     # less than 0.75 of the out-of-fold forest's errors (most are unsure ones),
     # so nothing is acted on; min_noise_rate=0 still acts.
-    from skrobust._noise_rate import MIN_EXPLAINED_ERROR, noise_forest
+    from skrobust.detection import MIN_EXPLAINED_ERROR, noise_model
 
     X, y = make_classification(
         n_samples=214, n_features=9, n_informative=6, n_redundant=1, n_classes=6,
@@ -320,7 +359,7 @@ def test_clean_labels_whose_estimate_explains_few_of_the_models_errors_give_a_pl
     model = CleanFirstRelabeler(random_state=0).fit(X, y)
     assert model.noise_rate_ci_[0] >= model.min_noise_rate
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
-    oof_error = 1 - cross_val_score(noise_forest(0), X, y, cv=folds).mean()  # 0.37
+    oof_error = 1 - cross_val_score(noise_model(0), X, y, cv=folds).mean()  # 0.37
     assert model.noise_rate_ < MIN_EXPLAINED_ERROR * oof_error
     assert not model.label_issues_.any() and not model.dropped_.any()
     plain = RandomForestClassifier(random_state=0).fit(X, y)
@@ -358,7 +397,7 @@ def test_noise_acted_on_is_fitted_with_the_default_forests_leaves_of_five(noisy_
 def test_noise_rate_counts_the_confident_joint_as_cleanlab_does(n_classes):
     from cleanlab.count import compute_confident_joint, get_confident_thresholds
 
-    from skrobust._noise_rate import confident_joint, min_confidence
+    from skrobust.detection import confident_joint, min_confidence
 
     rng = np.random.RandomState(n_classes)
     y = np.arange(300) % n_classes
@@ -599,7 +638,9 @@ def test_sample_weight_reaches_every_fit_split_with_the_rows(noisy_blobs):
         inner = RecordingClassifier().set_fit_request(sample_weight=True)
         model = CleanFirstRelabeler(inner, cv=3, relabel_by="out_of_fold", random_state=0)
         model.fit(X, y_noisy, sample_weight=weights)
-    assert len(FIT_LOG) == 3 + 1  # three folds, the final fit (no clean fit: out_of_fold)
+    # three folds, the check that acting helps (a fit per fold), the final fit
+    # (no clean fit: out_of_fold)
+    assert len(FIT_LOG) == 3 + 3 + 1
     for logged_ids, logged_weights in FIT_LOG:
         np.testing.assert_array_equal(logged_weights, weights[_rows(logged_ids)])
 
