@@ -28,9 +28,17 @@ import math
 import os
 import sys
 
-if "tensorflow" not in sys.modules:
-    # Read by TensorFlow when it loads, and only then; a caller's value is kept.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+def _default_tf_log_level(environ, modules):
+    """``TF_CPP_MIN_LOG_LEVEL=3`` in ``environ`` unless set there, while TensorFlow is not in ``modules``.
+
+    TensorFlow reads the variable when it loads, and only then.
+    """
+    if "tensorflow" not in modules:
+        environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+_default_tf_log_level(os.environ, sys.modules)
 
 try:
     import keras
