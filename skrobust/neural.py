@@ -229,7 +229,8 @@ class MAEClassifier(PredictFromProbaMixin, ClassifierMixin, BaseEstimator):
     hides TensorFlow's C++ info, warning and error log lines (such as
     ``failed call to cuInit`` on a machine without a GPU; TensorFlow's
     errors still reach Python as exceptions); it is the only process-wide
-    setting skrobust makes. Set ``TF_CPP_MIN_LOG_LEVEL=0`` to see them all.
+    setting skrobust makes. Set ``TF_CPP_MIN_LOG_LEVEL=0`` before TensorFlow
+    is imported to see them all.
     A few lines are written before TensorFlow reads that variable, and only
     redirecting the process's standard error removes them; on a machine
     without CUDA, TensorFlow 2.21 writes these two twice::
