@@ -134,7 +134,7 @@ def report(selector, dataset, args, elapsed):
     text += markdown_table(["candidate", "corrected", "plain", "fit time (s, all folds)"], rows,
                            align="lrrr") + "\n\n"
     best = selector.best_name_
-    text += f"**Choice: {best}** (by the {key} accuracy"
+    text += f"**Choice: {best}** (by the {'plain' if key == 'noisy' else key} accuracy"
     if len(order) > 1:
         runner = order[1] if order[0] == best else order[0]
         gap, se, verdict = sureness(folds[best][key], folds[runner][key])

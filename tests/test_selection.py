@@ -90,7 +90,8 @@ def test_cv_results_has_one_row_per_candidate_and_fold(blobs):
     assert results["candidate"].tolist() == [n for n in _fast() for _ in range(4)]
     assert results["fold"].tolist() == [0, 1, 2, 3] * 3
     assert (results["fit_time"] > 0).all()
-    means = {n: results["corrected_score"][results["candidate"] == n].mean() for n in _fast()}
+    column = results[f"{selector.scoring}_score"]
+    means = {n: column[results["candidate"] == n].mean() for n in _fast()}
     assert selector.best_name_ == max(means, key=means.get)
     assert selector.best_score_ == pytest.approx(means[selector.best_name_])
 
