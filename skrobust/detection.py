@@ -13,7 +13,7 @@ scikit-learn computes the out-of-fold probabilities (``check_cv`` +
 ``cross_val_predict``, as :class:`~sklearn.calibration.CalibratedClassifierCV`
 does); cleanlab counts and filters on top of them
 (:func:`cleanlab.count.calibrate_confident_joint`,
-:func:`cleanlab.count.estimate_latent`, :func:`cleanlab.filter.find_label_issues`).
+:func:`cleanlab.filter.find_label_issues`).
 This module adds the label encoding (any label values work), the fold rule
 (:func:`~skrobust._validation.check_folds`) and one change to confident
 learning's counting for the noise rate: a row counts as mislabelled only where
@@ -256,6 +256,15 @@ def confident_joint(y_encoded, pred_probs):
     return calibrate_confident_joint(_counts(y_encoded, pred_probs), y_encoded)
 
 
+def _estimable(y_encoded, pred_probs):
+    """:func:`held_out_problem` of the rows that give evidence: held out, of classes of
+    at least :data:`MIN_CLASS_ROWS` rows."""
+    small = np.bincount(y_encoded, minlength=pred_probs.shape[1]) < MIN_CLASS_ROWS
+    if small.any():
+        pred_probs = np.where(small[y_encoded, None], np.nan, pred_probs)
+    return held_out_problem(y_encoded, pred_probs)
+
+
 def _rate(joint):
     """``1 - trace`` of a calibrated joint of counts, as a share of its rows."""
     return float(np.clip(1.0 - np.trace(joint) / joint.sum(), 0.0, 1.0))
@@ -293,10 +302,7 @@ def noise_rate_interval(y_encoded, pred_probs, *, confidence=0.95, random_state=
         Percentile bootstrap interval over rows (:data:`N_RESAMPLES` resamples).
     """
     n_classes = pred_probs.shape[1]
-    small = np.bincount(y_encoded, minlength=n_classes) < MIN_CLASS_ROWS
-    if small.any():
-        pred_probs = np.where(small[y_encoded, None], np.nan, pred_probs)
-    rows, _, y_encoded, pred_probs = held_out_problem(y_encoded, pred_probs)
+    rows, _, y_encoded, pred_probs = _estimable(y_encoded, pred_probs)
     if y_encoded is None:
         return 0.0, (0.0, 0.0)
     share = np.count_nonzero(rows) / len(rows)
@@ -408,34 +414,43 @@ def estimate_noise(
 # --- the issues and the noise matrix ------------------------------------------------
 
 
-def noise_matrix(y_encoded, pred_probs, joint=None):
-    """Confident learning's estimate of P(given label = i | true label = j), as ``[i, j]``.
+def noise_matrix(y_encoded, pred_probs):
+    """Estimated P(given label = i | true label = j), as ``[i, j]``.
 
-    cleanlab's :func:`~cleanlab.count.estimate_latent` from its confident
-    joint of the out-of-sample ``pred_probs``. Rows of NaN (not held out)
-    are left out; the columns of classes without such rows are those of the
-    identity, and columns of true classes that no row is estimated to belong
-    to are zero.
+    Each column of :func:`confident_joint`, the joint the noise rate is read
+    from, normalised: the rate and the matrix describe the same noise. Rows
+    of NaN (not held out) and of classes with fewer than
+    :data:`MIN_CLASS_ROWS` rows give no evidence; the columns of such
+    classes are those of the identity.
+
+    >>> import numpy as np
+    >>> from skrobust.detection import noise_matrix
+    >>> y = np.repeat([0, 1], 20)
+    >>> proba = np.tile([[0.9, 0.1]], (40, 1))
+    >>> proba[20:30] = [0.1, 0.9]  # half of the rows labelled 1 look like class 0
+    >>> noise_matrix(y, proba).round(2)
+    array([[0.67, 0.  ],
+           [0.33, 1.  ]])
     """
-    from cleanlab.count import compute_confident_joint, estimate_latent
-
     matrix = np.eye(pred_probs.shape[1])
-    rows, present, labels, probs = held_out_problem(y_encoded, pred_probs)
+    _, present, labels, probs = _estimable(y_encoded, pred_probs)
     if labels is None:
         return matrix
-    if joint is None:
-        joint = compute_confident_joint(labels, probs)
-    matrix[np.ix_(present, present)] = estimate_latent(joint, labels)[1]
+    joint = confident_joint(labels, probs).astype(float)  # [given, true]
+    column = joint.sum(axis=0)
+    sub = np.eye(len(present))
+    seen = column > 0
+    sub[:, seen] = joint[:, seen] / column[seen]
+    matrix[np.ix_(present, present)] = sub
     return matrix
 
 
 def label_issues(y_encoded, pred_probs, filter_by="prune_by_noise_rate"):
-    """cleanlab's label-issue mask and :func:`noise_matrix`, from one confident joint.
+    """cleanlab's label-issue mask, and :func:`noise_matrix`.
 
     Rows of NaN (not held out by the folds) are kept as given: never
-    flagged, and outside the estimate of the noise matrix. The confident
-    joint is computed once (calibrated, as cleanlab's filter and
-    ``CleanLearning`` compute it) and passed to the filter, as
+    flagged, and outside the estimate of the noise matrix. cleanlab's
+    confident joint is computed once and passed to its filter, as
     ``CleanLearning`` does, so the mask is the one
     :func:`cleanlab.filter.find_label_issues` returns on its own.
     """
@@ -457,7 +472,7 @@ def label_issues(y_encoded, pred_probs, filter_by="prune_by_noise_rate"):
     # workers; https://github.com/cleanlab/cleanlab/issues/150).
     found = cl_find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1, **given)
     mask[rows] = np.asarray(found, dtype=bool)
-    return mask, noise_matrix(y_encoded, pred_probs, joint)
+    return mask, noise_matrix(y_encoded, pred_probs)
 
 
 # --- the public functions -----------------------------------------------------------
@@ -789,12 +804,12 @@ def estimate_noise_rate(
 def estimate_transition_matrix(estimator, X, y, *, cv=5, n_jobs=None, random_state=None):
     """Estimate the label-noise transition matrix from features and noisy labels alone.
 
-    Confident learning's noise matrix (:func:`cleanlab.count.estimate_latent`)
-    from out-of-fold probabilities, transposed into the convention of
-    :func:`~skrobust.noise_transition_matrix`: row ``k`` says how the noisy
-    labels of class ``k`` are distributed. It is the matrix
-    ``CleanFirstRelabeler`` relabels with (``relabel_by="posterior"``). No
-    true label is used.
+    :func:`noise_matrix` of out-of-fold probabilities (the confident joint
+    the noise rate is read from, each true class's column normalised),
+    transposed into the convention of :func:`~skrobust.noise_transition_matrix`:
+    row ``k`` says how the noisy labels of class ``k`` are distributed. It is
+    the matrix ``CleanFirstRelabeler`` relabels with
+    (``relabel_by="posterior"``). No true label is used.
 
     Parameters
     ----------
@@ -863,13 +878,4 @@ def estimate_transition_matrix(estimator, X, y, *, cv=5, n_jobs=None, random_sta
         estimator, X, y_encoded, cv=cv, n_jobs=n_jobs, random_state=random_state,
         classes=classes,
     )
-    matrix = noise_matrix(y_encoded, proba).T  # cleanlab's is P(given | true) as [given, true]
-    empty = matrix.sum(axis=1) == 0
-    if empty.any():
-        raise ValueError(
-            "Confident learning put no sample confidently in the true classes "
-            f"{classes[empty].tolist()}, so their rows of the transition matrix "
-            "cannot be estimated; use more samples, a better estimator, or give "
-            "the matrix."
-        )
-    return matrix
+    return noise_matrix(y_encoded, proba).T  # P(given | true) as [given, true], transposed

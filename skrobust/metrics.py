@@ -107,6 +107,20 @@ def _corrected_counts(y_noisy, y_pred, transition_matrix, labels):
     return np.linalg.solve(matrix.T, noisy_counts)
 
 
+def _nnls_accuracy(y_noisy, y_pred, transition_matrix, labels):
+    """``trace(N) / sum(N)`` for the non-negative ``N`` that best solves ``Tᵀ N = M``, column by column."""
+    from scipy.optimize import nnls
+
+    y_noisy, y_pred, classes = _classes(y_noisy, y_pred, labels)
+    matrix = _resolve_transition_matrix(classes, 0.0, "symmetric", transition_matrix)
+    noisy_counts = confusion_matrix(y_noisy, y_pred, labels=classes).astype(float)
+    counts = np.column_stack(
+        [nnls(matrix.T, noisy_counts[:, p])[0] for p in range(len(classes))]
+    )
+    total = counts.sum()
+    return float(np.trace(counts) / total) if total > 0 else 0.0
+
+
 _METRIC_PARAMETERS = {
     "y_noisy": ["array-like"],
     "y_pred": ["array-like"],
@@ -175,8 +189,11 @@ def noise_corrected_confusion_matrix(y_noisy, y_pred, *, transition_matrix, labe
     return _corrected_counts(y_noisy, y_pred, transition_matrix, labels)
 
 
-@validate_params(_METRIC_PARAMETERS, prefer_skip_nested_validation=True)
-def noise_corrected_accuracy(y_noisy, y_pred, *, transition_matrix, labels=None):
+@validate_params(
+    {**_METRIC_PARAMETERS, "method": [StrOptions({"inverse", "nnls"})]},
+    prefer_skip_nested_validation=True,
+)
+def noise_corrected_accuracy(y_noisy, y_pred, *, transition_matrix, labels=None, method="inverse"):
     """Estimate the accuracy on the clean labels from noisy ones.
 
     The trace of :func:`noise_corrected_confusion_matrix` over the number of
@@ -206,6 +223,15 @@ def noise_corrected_accuracy(y_noisy, y_pred, *, transition_matrix, labels=None)
     labels : array-like of shape (n_classes,), default=None
         Every class, in the order of the matrix rows. ``None`` means the
         sorted classes found in ``y_noisy`` and ``y_pred``.
+
+    method : {"inverse", "nnls"}, default="inverse"
+        How ``Tᵀ N = M`` is solved for the clean counts ``N``: exactly
+        (``"inverse"``, unbiased when ``T`` is right), or by non-negative
+        least squares for each predicted class (``"nnls"``), the accuracy
+        then being ``trace(N) / sum(N)``. ``"nnls"`` stays in ``[0, 1]`` and
+        bounded when ``T`` is an estimate, or badly conditioned: prefer it
+        with an estimated matrix (it is what
+        ``make_noise_corrected_scorer(transition_matrix="estimate")`` uses).
 
     Returns
     -------
@@ -265,6 +291,8 @@ def noise_corrected_accuracy(y_noisy, y_pred, *, transition_matrix, labels=None)
     >>> print(round(noise_corrected_accuracy(y_noisy, y_pred, transition_matrix=T), 6))
     1.0
     """
+    if method == "nnls":
+        return _nnls_accuracy(y_noisy, y_pred, transition_matrix, labels)
     counts = _corrected_counts(y_noisy, y_pred, transition_matrix, labels)
     accuracy = float(np.trace(counts) / counts.sum())
     if not -_CLIP_TOLERANCE <= accuracy <= 1 + _CLIP_TOLERANCE:
@@ -298,7 +326,10 @@ class _NoiseCorrectedScorer:
         matrix = self.transition_matrix
         if isinstance(matrix, str):  # "estimate"
             matrix = self._estimate(X, y_true, labels)
-        return noise_corrected_accuracy(y_true, y_pred, transition_matrix=matrix, labels=labels)
+        method = "nnls" if isinstance(self.transition_matrix, str) else "inverse"
+        return noise_corrected_accuracy(
+            y_true, y_pred, transition_matrix=matrix, labels=labels, method=method
+        )
 
     def _estimate(self, X, y_true, labels):
         matrix = estimate_transition_matrix(
@@ -357,7 +388,8 @@ def make_noise_corrected_scorer(
         or ``"estimate"``: on every validation fold it scores, the scorer
         estimates the matrix by confident learning
         (:func:`estimate_transition_matrix`) from that fold's features and
-        noisy labels alone. The estimate does not depend on the model being
+        noisy labels alone, and corrects with ``method="nnls"`` of
+        :func:`noise_corrected_accuracy`. The estimate does not depend on the model being
         scored, so every candidate of a search is corrected with the same
         matrix on the same fold. It needs every class in every validation
         fold (``cv`` samples of each when ``cv`` is an int), and it is as
