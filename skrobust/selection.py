@@ -148,24 +148,17 @@ def _fit_and_score(name, estimator, X, y, fold, train, test, matrix, note, class
     y_pred = model.predict(_safe_indexing(X, test))
     noisy = float(np.mean(y_pred == y_test))
     corrected = noisy
-    if matrix is not None:
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", UserWarning)
-                corrected = noise_corrected_accuracy(
-                    y_test, y_pred, transition_matrix=matrix, labels=classes
-                )
-            if any("clipped" in str(w.message) for w in caught):
-                note = "corrected score clipped to [0, 1]"
-        except ValueError as exc:  # an estimated matrix too ill-conditioned to invert
-            note = f"transition matrix not used ({str(exc).split(':')[0]})"
+    if matrix is not None:  # non-negative least squares: bounded with an estimated matrix
+        corrected = noise_corrected_accuracy(
+            y_test, y_pred, transition_matrix=matrix, labels=classes, method="nnls"
+        )
     return {
         "candidate": name,
         "fold": fold,
         "corrected_score": float(corrected),
         "noisy_score": noisy,
         "fit_time": fit_time,
-        "corrected_is_noisy": matrix is None or note.startswith("transition matrix not used"),
+        "corrected_is_noisy": matrix is None,
         "note": note,
     }
 
@@ -224,10 +217,11 @@ class NoisyLabelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         The score that picks the candidate: the plain accuracy on the noisy
         labels, or the noise-corrected accuracy. The plain one ranked the
         candidates closer to their clean-label order on skrobust's tuning
-        data (see Notes). Both are recorded in ``cv_results_``. A fold whose
-        transition matrix cannot be estimated (a class without a confident
-        sample) or inverted gets the plain accuracy as its corrected score
-        for every candidate, and a warning says so.
+        data (see Notes). Both are recorded in ``cv_results_``; the
+        corrected one solves for the clean counts by non-negative least
+        squares (``noise_corrected_accuracy(method="nnls")``). A fold whose
+        transition matrix cannot be estimated gets the plain accuracy as its
+        corrected score for every candidate, and a warning says so.
 
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds, seeds the noise estimate and the default
@@ -290,7 +284,7 @@ class NoisyLabelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     Every candidate is fitted ``n_folds + 1`` times (its cross-validation
     and the final fit), and the noise estimate adds ``n_folds`` times
-    ``cv`` fits of an extra-trees model.
+    ``cv`` fits of the noise core's forest.
 
     References
     ----------
@@ -493,7 +487,7 @@ class NoisyLabelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         except (TypeError, ValueError):  # bad candidates: fit says why
             return tags
         inner = [get_tags(est).input_tags for est in estimators]
-        # the noise estimate's extra-trees take sparse and NaN input too
+        # the noise estimate's forest takes sparse and NaN input too
         tags.input_tags.sparse = all(t.sparse for t in inner)
         tags.input_tags.allow_nan = all(t.allow_nan for t in inner)
         return tags

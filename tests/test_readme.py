@@ -17,7 +17,7 @@ BLOCKS = re.findall(r"^```python\n(.*?)^```$", (ROOT / "README.md").read_text(en
                     flags=re.M | re.S)
 # Blocks that train a Keras network (TensorFlow) or run many cross-validated fits take
 # more than a few seconds: marked slow, as the other such tests are.
-SLOW = ("MAEClassifier", "NoiseRobustnessDisplay", "GridSearchCV")
+SLOW = ("MAEClassifier", "NoiseRobustnessDisplay", "GridSearchCV", "NoisyLabelSelector")
 
 
 def run_block(code, folder):
