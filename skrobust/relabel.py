@@ -560,11 +560,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
 
 def _held_out_agreement(estimator, X, labels, y, params, rows, test):
     """Whether a clone fitted on ``rows`` (with ``labels``) predicts each ``test`` row's given label."""
-    model = CleanFirstRelabeler._fit_rows(estimator, X, labels, params, _mask(rows, len(y)))
+    model = clone(estimator).fit(
+        _safe_indexing(X, rows), labels[rows], **_check_method_params(X, params=params, indices=rows)
+    )
     return model.predict(_safe_indexing(X, test)) == y[test]
-
-
-def _mask(rows, n_samples):
-    mask = np.zeros(n_samples, dtype=bool)
-    mask[rows] = True
-    return mask
