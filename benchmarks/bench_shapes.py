@@ -8,8 +8,8 @@ Run from the project root::
 The four :data:`benchmarks.tuning.CHECK_DATASETS` (a small 6-class
 imbalanced set, a hard binary set, a 10-class set where a forest beats a
 network, a separable 32-class set) are modelled on the held-out failures the
-issues report; the relabeler's second gate (round 8) and the noise estimate's
-many-class confidence floor (round 9, benchmarks/README.md) were chosen on them.
+issues report; the relabeler's second gate and the noise estimate's
+many-class confidence floor were chosen on them (docs/decisions.md).
 Same protocol and seeds as the tuning tables (100-102, 3
 folds, noise in the training folds only, ``StandardScaler`` first):
 

@@ -276,7 +276,7 @@ def test_auto_forget_rate_reads_the_out_of_fold_forest_the_relabeler_acts_with(n
 
 def test_noisy_labels_give_the_estimated_noise_rate_as_forget_rate(noisy_blobs):
     # 30% of the labels are wrong; the estimate's accuracy on the tuning data:
-    # benchmarks/results/bench_relabel.md, "Noise-rate estimates".
+    # benchmarks/results/bench_noise_estimate.md.
     X, _, y_noisy, _ = noisy_blobs
     clf = _fast(forget_rate="auto", max_epochs=2).fit(X, y_noisy)
     low, high = clf.noise_rate_ci_
