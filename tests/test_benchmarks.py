@@ -846,3 +846,30 @@ def test_noise_estimate_benchmark_rejects_an_unknown_part_before_any_work(capsys
         main(["--parts", "estimate,costs", "--output", ""])
     assert exc.value.code == 2
     assert "estimate, cost" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["imbalanced", "binary7"])
+def test_relabeler_on_clean_tuning_data_with_an_id_column_is_its_plain_forest(name):
+    # Issue 37's guard on the two tuning data sets where a unique-ID column made
+    # the relabeler act on clean labels and fall 25 and 19 points below its forest.
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.preprocessing import OneHotEncoder
+
+    from benchmarks.tuning import load_tuning
+    from skrobust import CleanFirstRelabeler
+
+    X, y = load_tuning(name)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    frame["id"] = [f"row{i}" for i in range(len(y))]
+    folds = StratifiedKFold(3, shuffle=True, random_state=100)
+
+    def score(estimator):
+        encode = make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["id"]), remainder=StandardScaler()
+        )
+        return cross_val_score(make_pipeline(encode, estimator), frame, y, cv=folds).mean()
+
+    forest = score(RandomForestClassifier(random_state=100))
+    assert score(CleanFirstRelabeler(random_state=100)) >= forest - 0.005
