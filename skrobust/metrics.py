@@ -27,7 +27,7 @@ from sklearn.utils.multiclass import unique_labels
 from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._validation import check_labels
 from .detection import estimate_transition_matrix
-from .noise import _resolve_transition_matrix
+from .noise import resolve_transition_matrix
 
 __all__ = [
     "make_noise_corrected_scorer",
@@ -81,7 +81,7 @@ def _classes(y_noisy, y_pred, labels):
 
 def _invertible_transition_matrix(transition_matrix, classes):
     """The K×K matrix over ``classes``, checked to be safely invertible."""
-    matrix = _resolve_transition_matrix(classes, 0.0, "symmetric", transition_matrix)
+    matrix = resolve_transition_matrix(classes, 0.0, "symmetric", transition_matrix)
     condition = np.linalg.cond(matrix) if matrix.size else np.inf
     if not np.isfinite(condition) or condition > MAX_CONDITION_NUMBER:
         n_classes = len(classes)
@@ -112,7 +112,7 @@ def _nnls_accuracy(y_noisy, y_pred, transition_matrix, labels):
     from scipy.optimize import nnls
 
     y_noisy, y_pred, classes = _classes(y_noisy, y_pred, labels)
-    matrix = _resolve_transition_matrix(classes, 0.0, "symmetric", transition_matrix)
+    matrix = resolve_transition_matrix(classes, 0.0, "symmetric", transition_matrix)
     noisy_counts = confusion_matrix(y_noisy, y_pred, labels=classes).astype(float)
     counts = np.column_stack(
         [nnls(matrix.T, noisy_counts[:, p])[0] for p in range(len(classes))]

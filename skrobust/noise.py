@@ -347,7 +347,7 @@ def corrupt_labels(
                               f"noise_rate={noise_rate:g}")
         return _like_input(y_noisy, y_in), noise_mask, realised / counts[:, None]
 
-    matrix = _resolve_transition_matrix(
+    matrix = resolve_transition_matrix(
         classes, noise_rate, noise_type, transition_matrix
     )
     targets = exact_transition_counts(matrix, counts)
@@ -592,7 +592,7 @@ def exact_transition_counts(transition_matrix, class_counts):
     return counts
 
 
-def _resolve_transition_matrix(classes, noise_rate, noise_type, transition_matrix):
+def resolve_transition_matrix(classes, noise_rate, noise_type, transition_matrix):
     """The K×K matrix of a standard model or of the user's matrix or mapping."""
     if transition_matrix is None:
         return noise_transition_matrix(classes, noise_rate, noise_type)
