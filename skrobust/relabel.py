@@ -382,9 +382,10 @@ class CleanFirstRelabeler(BaseMetaClassifier):
             and not self._acting_helps(X, y, y_encoded, relabeled, ~dropped, params, noise)
         ):
             # Acting loses to the plain model on the held-out folds: a plain fit.
+            acting = False
             issues = held_out = np.zeros(len(y), dtype=bool)
             relabeled, dropped = self._relabel(
-                X, y, y_encoded, classes, params, issues, held_out, pred_probs, None, False
+                X, y, y_encoded, classes, params, issues, held_out, pred_probs, None, acting
             )
 
         self.label_issues_ = issues

@@ -288,6 +288,9 @@ def test_acting_that_loses_on_the_held_out_folds_is_undone_to_a_plain_fit():
     assert checked.noise_rate_ci_[0] >= checked.min_noise_rate  # the estimate alone would act
     assert not checked.label_issues_.any() and not checked.dropped_.any()
     np.testing.assert_array_equal(checked.predict_proba(X), plain.predict_proba(X))
+    by_oof = CleanFirstRelabeler(relabel_by="out_of_fold", random_state=0).fit(X, y)
+    assert not by_oof.label_issues_.any()  # undone too, and then the plain forest
+    np.testing.assert_array_equal(by_oof.predict_proba(X), plain.predict_proba(X))
 
 
 def test_out_of_fold_relabelling_is_bayes_rule_on_the_out_of_fold_probabilities(noisy_blobs):
