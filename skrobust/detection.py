@@ -478,29 +478,22 @@ def label_issues(y_encoded, pred_probs, filter_by="prune_by_noise_rate"):
 # --- the public functions -----------------------------------------------------------
 
 
-def _given_pred_probs(pred_probs, y_encoded, n_classes):
-    """Checked ``pred_probs`` of a caller; at least one row must have probabilities."""
-    pred_probs = check_pred_probs(pred_probs, len(y_encoded), n_classes)
+def _labels_and_proba(y, X, pred_probs, owner):
+    """Coded labels, classes and the caller's checked ``pred_probs`` (``None`` if not given).
+
+    Given probabilities must have at least one row that is not NaN.
+    """
+    y_encoded, classes = encode_labels(y, X, owner, pred_probs=pred_probs)
+    if pred_probs is None:
+        return y_encoded, classes, None
+    pred_probs = check_pred_probs(pred_probs, len(y_encoded), len(classes))
     if len(y_encoded) and np.isnan(pred_probs).all():
         raise ValueError(
             "pred_probs has no row of probabilities: every row is NaN (a NaN row "
             "keeps its label as given, so nothing could be estimated). Pass the "
             "out-of-fold probabilities of at least some rows."
         )
-    return pred_probs
-
-
-def _noise_of(estimator, X, y, cv, n_jobs, random_state, pred_probs, params, owner):
-    """Coded labels, classes and the :class:`NoiseEstimate` (or given ``pred_probs``'s)."""
-    y_encoded, classes = encode_labels(y, X, owner, pred_probs=pred_probs)
-    if pred_probs is None:
-        return y_encoded, classes, estimate_noise(
-            estimator, X, y_encoded, cv=cv, n_jobs=n_jobs, random_state=random_state,
-            params=params, classes=classes,
-        )
-    pred_probs = _given_pred_probs(pred_probs, y_encoded, len(classes))
-    rate, interval = noise_rate_interval(y_encoded, pred_probs, random_state=random_state)
-    return y_encoded, classes, NoiseEstimate(pred_probs, [], rate, interval)
+    return y_encoded, classes, pred_probs
 
 
 _PARAMS = {
@@ -680,10 +673,13 @@ def find_label_issues(
     >>> print(int(issues[:15].sum()), int(issues[15:].sum()))  # of 15 flipped, of 285 clean
     9 0
     """
-    y_encoded, _, noise = _noise_of(
-        estimator, X, y, cv, n_jobs, random_state, pred_probs, params, "find_label_issues"
-    )
-    return label_issues(y_encoded, noise.pred_probs, filter_by)[0]
+    y_encoded, classes, pred_probs = _labels_and_proba(y, X, pred_probs, "find_label_issues")
+    if pred_probs is None:  # the folds estimate_noise draws with the same random_state
+        pred_probs, _ = held_out_proba(
+            estimator, X, y_encoded, cv=cv, n_jobs=n_jobs, random_state=random_state,
+            params=params, classes=classes,
+        )
+    return label_issues(y_encoded, pred_probs, filter_by)[0]
 
 
 @validate_params(
@@ -789,12 +785,16 @@ def estimate_noise_rate(
     >>> print(round(flip.mean(), 2), 0.15 < rate < 0.25, low <= rate <= high)
     0.21 True True
     """
-    _, _, noise = _noise_of(
-        estimator, X, y, cv, n_jobs, random_state, pred_probs, params, "estimate_noise_rate"
-    )
-    if return_interval:
-        return noise.rate, noise.interval
-    return noise.rate
+    y_encoded, classes, pred_probs = _labels_and_proba(y, X, pred_probs, "estimate_noise_rate")
+    if pred_probs is None:
+        noise = estimate_noise(
+            estimator, X, y_encoded, cv=cv, n_jobs=n_jobs, random_state=random_state,
+            params=params, classes=classes,
+        )
+        rate, interval = noise.rate, noise.interval
+    else:
+        rate, interval = noise_rate_interval(y_encoded, pred_probs, random_state=random_state)
+    return (rate, interval) if return_interval else rate
 
 
 @validate_params(
