@@ -99,26 +99,23 @@ def _invertible_transition_matrix(transition_matrix, classes):
     return matrix
 
 
-def _corrected_counts(y_noisy, y_pred, transition_matrix, labels):
+def _corrected_counts(y_noisy, y_pred, transition_matrix, labels, method="inverse"):
+    """The clean counts ``N`` (true class x prediction) that explain the noisy ones: ``Tᵀ N = M``.
+
+    Solved exactly (``"inverse"``: ``T`` must be well conditioned), or by
+    non-negative least squares for each predicted class (``"nnls"``).
+    """
     y_noisy, y_pred, classes = _classes(y_noisy, y_pred, labels)
-    matrix = _invertible_transition_matrix(transition_matrix, classes)
     noisy_counts = confusion_matrix(y_noisy, y_pred, labels=classes)
-    # E[noisy_counts] = Tᵀ · clean_counts; solve, never invert.
-    return np.linalg.solve(matrix.T, noisy_counts)
-
-
-def _nnls_accuracy(y_noisy, y_pred, transition_matrix, labels):
-    """``trace(N) / sum(N)`` for the non-negative ``N`` that best solves ``Tᵀ N = M``, column by column."""
+    if method == "inverse":
+        matrix = _invertible_transition_matrix(transition_matrix, classes)
+        return np.linalg.solve(matrix.T, noisy_counts)  # solve, never invert
     from scipy.optimize import nnls
 
-    y_noisy, y_pred, classes = _classes(y_noisy, y_pred, labels)
     matrix = resolve_transition_matrix(classes, 0.0, "symmetric", transition_matrix)
-    noisy_counts = confusion_matrix(y_noisy, y_pred, labels=classes).astype(float)
-    counts = np.column_stack(
-        [nnls(matrix.T, noisy_counts[:, p])[0] for p in range(len(classes))]
+    return np.column_stack(
+        [nnls(matrix.T, noisy_counts[:, p].astype(float))[0] for p in range(len(classes))]
     )
-    total = counts.sum()
-    return float(np.trace(counts) / total) if total > 0 else 0.0
 
 
 _METRIC_PARAMETERS = {
@@ -291,10 +288,9 @@ def noise_corrected_accuracy(y_noisy, y_pred, *, transition_matrix, labels=None,
     >>> print(round(noise_corrected_accuracy(y_noisy, y_pred, transition_matrix=T), 6))
     1.0
     """
-    if method == "nnls":
-        return _nnls_accuracy(y_noisy, y_pred, transition_matrix, labels)
-    counts = _corrected_counts(y_noisy, y_pred, transition_matrix, labels)
-    accuracy = float(np.trace(counts) / counts.sum())
+    counts = _corrected_counts(y_noisy, y_pred, transition_matrix, labels, method)
+    total = counts.sum()  # the number of samples with "inverse" (T is row-stochastic)
+    accuracy = float(np.trace(counts) / total) if total > 0 else 0.0
     if not -_CLIP_TOLERANCE <= accuracy <= 1 + _CLIP_TOLERANCE:
         warnings.warn(
             f"The noise-corrected accuracy {accuracy:.4f} lies outside [0, 1] and is "
