@@ -163,11 +163,12 @@ def part_tuning(quick):
 def _gate_cell(dataset, noise_type, rate, seed):
     from sklearn.model_selection import StratifiedKFold
 
-    from benchmarks.tuning import load_tuning, tuning_model
+    from benchmarks.datasets import DATASETS
+    from benchmarks.tuning import tuning_model
     from skrobust import MAEClassifier
 
     warnings.simplefilter("ignore", ConvergenceWarning)  # in each worker, as evaluate's cells
-    X, y = load_tuning(dataset)
+    X, y = DATASETS[dataset].load()
     rows = []
     for fold, (train, test) in enumerate(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, y)):
         def fit(estimator):  # the folds and model of benchmarks.tuning.evaluate

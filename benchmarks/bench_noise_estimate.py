@@ -24,9 +24,8 @@ Run from the project root::
    cleanlab's ``CleanLearning().find_label_issues`` with its own default
    out-of-fold model (``LogisticRegression``), in one run.
 
-Data: the tuning data (:data:`benchmarks.tuning.TUNING_DATASETS`, the check
-shapes :data:`benchmarks.tuning.CHECK_DATASETS`) and the extra shapes of
-:mod:`benchmarks.estimate_shapes` (a weak-model shape, 32 classes, 15:1
+Data: the tuning data (the groups ``"tuning"``, ``"check"`` and ``"estimate"``
+of :data:`benchmarks.datasets.DATASETS`; the estimate shapes are a weak-model shape, 32 classes, 15:1
 imbalance, each with at least 3,000 rows); noise by
 :func:`skrobust.make_noisy_labels` (symmetric, pair, instance-dependent) at
 20% and 40%, plus clean labels; tuning seeds (100 and up). The bars are
@@ -57,12 +56,11 @@ COST_BAR = 1.5
 
 
 def _datasets(quick):
-    from .estimate_shapes import ESTIMATE_DATASETS
-    from .tuning import CHECK_DATASETS, TUNING_DATASETS
+    from .datasets import datasets_in
 
     if quick:
         return ["iris"]
-    return [*TUNING_DATASETS, *CHECK_DATASETS, *ESTIMATE_DATASETS]
+    return [*datasets_in("tuning"), *datasets_in("check"), *datasets_in("estimate")]
 
 
 def _jobs(quick):
@@ -123,9 +121,9 @@ def estimate_job(job):
 
     import skrobust
 
-    from .estimate_shapes import load_any
+    from .datasets import DATASETS
 
-    X, y = load_any(job.dataset)
+    X, y = DATASETS[job.dataset].load()
     y = np.unique(y, return_inverse=True)[1]
     n_classes = int(y.max()) + 1
     if job.noise_rate > 0:

@@ -65,7 +65,8 @@ from skrobust import (
 
 from .cli import bench_parser
 from .report import markdown_table, write_bench_report
-from .tuning import TUNING_DATASETS, TUNING_SEEDS, load_tuning
+from .datasets import DATASETS
+from .tuning import TUNING_DATASETS, TUNING_SEEDS
 
 RESULT_FILE = "bench_scoring.md"
 NOISE = (("symmetric", 0.2), ("symmetric", 0.4), ("pair", 0.2), ("pair", 0.4))
@@ -90,7 +91,7 @@ DATASETS = ("digits", "wine", "breast_cancer", "many_classes", *SYNTHETIC)
 def load(name):
     if name in SYNTHETIC:
         return make_classification(**SYNTHETIC[name][1])
-    return load_tuning(name)
+    return DATASETS[name].load()
 
 
 def methods(seed):
@@ -344,7 +345,7 @@ def main(argv=None):
             print(f"{dataset} {noise_type} {rate}: {time.perf_counter() - start:.0f} s", flush=True)
     elapsed = time.perf_counter() - start
     searches = selection(scores)
-    described = {**{d: TUNING_DATASETS[d][0] for d in datasets if d in TUNING_DATASETS},
+    described = {**{d: DATASETS[d].description for d in datasets if d in TUNING_DATASETS},
                  **{d: SYNTHETIC[d][0] for d in datasets if d in SYNTHETIC}}
     settings = (
         "### Settings\n\n"

@@ -5,7 +5,7 @@ Run from the project root::
     python -m benchmarks.bench_selector [--quick] [--output benchmarks/results]
                                         [--cache FILE] [--n-jobs N]
 
-For each tuning data set (:func:`benchmarks.tuning.load_tuning`: wine,
+For each tuning data set (:data:`benchmarks.datasets.DATASETS`: wine,
 breast_cancer and the synthetic small6, 214 x 9, 6 imbalanced classes) x noise
 setting (clean, 20% and 40% symmetric, 20% pair; pair is symmetric with two
 classes, so it is run once there) x tuning seed (100, 101): a stratified
@@ -71,9 +71,9 @@ def _cell(dataset, noise_type, rate, seed):
 
     from skrobust import NoisyLabelSelector, make_noisy_labels
 
-    from .tuning import load_tuning
+    from .datasets import DATASETS
 
-    X, y = load_tuning(dataset)
+    X, y = DATASETS[dataset].load()
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.3, stratify=y, random_state=seed)
     scaler = StandardScaler().fit(X_train)
@@ -122,7 +122,7 @@ def run(quick=False, cache=None, n_jobs=1, cached_only=False):
     """
     from joblib import Parallel, delayed
 
-    from .tuning import load_tuning
+    from .datasets import DATASETS
 
     datasets, seeds = (("wine",), SEEDS[:1]) if quick else (DATASETS, SEEDS)
     grid = [  # seed by seed: a run cut short still covers every data set and noise
@@ -130,7 +130,7 @@ def run(quick=False, cache=None, n_jobs=1, cached_only=False):
         for s in seeds
         for d in datasets
         for t, r in NOISE
-        if not (t == "pair" and len(np.unique(load_tuning(d)[1])) == 2)
+        if not (t == "pair" and DATASETS[d].n_classes == 2)
     ]
     done = {}
     if cache and os.path.exists(cache):

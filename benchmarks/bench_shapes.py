@@ -68,6 +68,7 @@ COMPARISONS = [(MAE, MLP, -1.0, 0.0), (CT, CT_PLAIN, -0.5, None), (CT, MLP, None
 
 
 def accuracy_markdown(table):
+    from .datasets import DATASETS
     from .tuning import CHECK_DATASETS, cell_rows, cells_below, describe, gain
 
     gains = [gain(table, m, r) for m, r, _, _ in COMPARISONS]
@@ -78,7 +79,7 @@ def accuracy_markdown(table):
     lines = [
         "### Accuracy\n",
         describe(table) + "\n",
-        "Data: " + "; ".join(f"{d} = {CHECK_DATASETS[d][0]}" for d in shapes) + ".\n",
+        "Data: " + "; ".join(f"{d} = {DATASETS[d].description}" for d in shapes) + ".\n",
         (f"{CL} = cleanlab's CleanLearning with `RandomForestClassifier(min_samples_leaf=5)`, the base "
          f"{CFR} acts with; where it does not act it fits `{RF}`.\n"),
         f"| data set | noise | {' | '.join(columns)} | {names} |",

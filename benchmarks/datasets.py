@@ -1,7 +1,9 @@
 """Datasets and noise models of the benchmark: a registry, plus the user's own file.
 
 :data:`DATASETS` maps a name to a :class:`Dataset`; adding a data set is one
-entry. :func:`file_dataset` makes one from a CSV or Parquet file and a target
+entry. It is the one registry of every suite: the sweep's data sets, the
+tuning data the defaults are chosen on, and the check and estimate shapes
+(:func:`datasets_in` names a group). :func:`file_dataset` makes one from a CSV or Parquet file and a target
 column (``python -m benchmarks sweep --data FILE --target COLUMN``).
 
 The article's task lives here exactly: its data and split
@@ -17,7 +19,7 @@ from functools import lru_cache, partial
 from typing import Callable
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_digits, load_wine, make_classification
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine, make_classification
 from sklearn.model_selection import train_test_split
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "article_flip",
     "article_task_score",
     "class_conditional_matrix",
+    "datasets_in",
     "default_datasets",
     "file_dataset",
     "noise_parameters",
@@ -84,16 +87,9 @@ def article_task_score(make_estimator, seeds=range(10), rate=0.2):
     return float(np.mean(accs)), float(np.std(accs)), accs
 
 
-def _large():
-    return make_classification(
-        n_samples=50_000,
-        n_features=20,
-        n_informative=10,
-        n_redundant=5,
-        n_classes=5,
-        flip_y=0.0,
-        random_state=0,
-    )
+def _synthetic(**params):
+    """``make_classification(random_state=7, flip_y=0, **params)`` as a loader."""
+    return partial(make_classification, random_state=7, flip_y=0.0, **params)
 
 
 def _sklearn_loader(load):
@@ -111,8 +107,13 @@ class Dataset:
     """A named data set: ``loader()`` returns ``(X, y)``.
 
     ``preprocessor()`` builds the unfitted transformer a user would put in
-    front of every method (fitted inside each training fold); ``default``
-    says whether the sweep runs it without ``--datasets``.
+    front of every method (fitted inside each training fold). ``groups`` says
+    which suites use it: ``"sweep"`` (the sweep without ``--datasets``; its
+    tables are reported), ``"tuning"`` (the data defaults are chosen on),
+    ``"check"`` (shapes added to the tuning data to check that a default
+    generalises; tuning data too) and ``"estimate"`` (the noise-estimate
+    benchmark's larger shapes; tuning data too). A data set in no group is
+    opt-in (``--datasets large``).
     """
 
     name: str
@@ -120,7 +121,7 @@ class Dataset:
     loader: Callable
     n_classes: int
     preprocessor: Callable = _scaler
-    default: bool = True
+    groups: tuple = ("sweep",)
 
     def load(self):
         """``(X, y)``, cached per process; NumPy arrays are read-only."""
@@ -141,30 +142,84 @@ def _load(loader):
 DATASETS = {
     d.name: d
     for d in [
-        Dataset(
-            "article",
-            "the article's make_classification: 1,000 x 2, 2 classes, random_state=42",
-            _article_xy,
-            2,
-        ),
-        Dataset("breast_cancer", "load_breast_cancer: 569 x 30, 2 classes", _sklearn_loader(load_breast_cancer), 2),
-        Dataset("wine", "load_wine: 178 x 13, 3 classes", _sklearn_loader(load_wine), 3),
-        Dataset("digits", "load_digits: 1,797 x 64, 10 classes", _sklearn_loader(load_digits), 10),
-        Dataset(
-            "large",
-            "make_classification: 50,000 x 20 (10 informative, 5 redundant), 5 classes, "
-            "flip_y=0, random_state=0 (opt-in: --datasets large)",
-            _large,
-            5,
-            default=False,
-        ),
+        # the sweep's data sets (reported with seeds 0-4); three are tuning data too (seeds 100+)
+        Dataset("article", "the article's make_classification: 1,000 x 2, 2 classes, random_state=42",
+                _article_xy, 2),
+        Dataset("breast_cancer", "load_breast_cancer: 569 x 30, 2 classes",
+                _sklearn_loader(load_breast_cancer), 2, groups=("sweep", "tuning")),
+        Dataset("wine", "load_wine: 178 x 13, 3 classes", _sklearn_loader(load_wine), 3,
+                groups=("sweep", "tuning")),
+        Dataset("digits", "load_digits: 1,797 x 64, 10 classes", _sklearn_loader(load_digits), 10,
+                groups=("sweep", "tuning")),
+        Dataset("large", "make_classification: 50,000 x 20 (10 informative, 5 redundant), 5 classes, "
+                "flip_y=0, random_state=0 (opt-in: --datasets large)",
+                partial(make_classification, n_samples=50_000, n_features=20, n_informative=10,
+                        n_redundant=5, n_classes=5, flip_y=0.0, random_state=0),
+                5, groups=()),
+        # the tuning data: scikit-learn's bundled sets and synthetic shapes (random_state=7)
+        Dataset("iris", "load_iris: 150 x 4, 3 classes", _sklearn_loader(load_iris), 3, groups=("tuning",)),
+        Dataset("binary_hard", "make_classification: 1,000 x 10 (4 informative), 2 classes, "
+                "2 clusters per class, flip_y=0",
+                _synthetic(n_samples=1000, n_features=10, n_informative=4, n_redundant=2,
+                           n_clusters_per_class=2, class_sep=0.8), 2, groups=("tuning",)),
+        Dataset("many_classes", "make_classification: 2,000 x 20 (12 informative), 15 classes, flip_y=0",
+                _synthetic(n_samples=2000, n_features=20, n_informative=12, n_redundant=4,
+                           n_classes=15, n_clusters_per_class=1), 15, groups=("tuning",)),
+        Dataset("many_features", "make_classification: 600 x 200 (20 informative), 4 classes, flip_y=0",
+                _synthetic(n_samples=600, n_features=200, n_informative=20, n_redundant=10,
+                           n_classes=4), 4, groups=("tuning",)),
+        Dataset("imbalanced", "make_classification: 1,500 x 12 (6 informative), 4 classes weighted "
+                "0.55/0.25/0.15/0.05, flip_y=0",
+                _synthetic(n_samples=1500, n_features=12, n_informative=6, n_redundant=2,
+                           n_classes=4, weights=[0.55, 0.25, 0.15, 0.05]), 4, groups=("tuning",)),
+        # check shapes, modelled on held-out failures (tuning data: defaults were chosen on them too)
+        Dataset("small6", "make_classification: 214 x 9 (6 informative), 6 classes weighted "
+                "0.33/0.35/0.08/0.06/0.04/0.14",
+                _synthetic(n_samples=214, n_features=9, n_informative=6, n_redundant=1, n_classes=6,
+                           n_clusters_per_class=1, weights=[0.33, 0.35, 0.08, 0.06, 0.04, 0.14],
+                           class_sep=1.0), 6, groups=("check",)),
+        Dataset("binary7", "make_classification: 532 x 7 (3 informative), 2 classes weighted "
+                "0.67/0.33, 2 clusters per class, class_sep=0.6",
+                _synthetic(n_samples=532, n_features=7, n_informative=3, n_redundant=2,
+                           n_clusters_per_class=2, weights=[0.67, 0.33], class_sep=0.6), 2,
+                groups=("check",)),
+        Dataset("signal10", "make_classification: 4,000 x 40 (8 informative), 10 classes, "
+                "2 clusters per class, class_sep=0.8",
+                _synthetic(n_samples=4000, n_features=40, n_informative=8, n_redundant=12, n_classes=10,
+                           n_clusters_per_class=2, class_sep=0.8), 10, groups=("check",)),
+        Dataset("leaf32", "make_classification: 1,907 x 80 (30 informative), 32 classes, class_sep=3",
+                _synthetic(n_samples=1907, n_features=80, n_informative=30, n_redundant=20, n_classes=32,
+                           n_clusters_per_class=1, class_sep=3.0), 32, groups=("check",)),
+        # the noise estimate's shapes: a weak model, 32 classes and 15:1 imbalance at >= 1,000
+        # validation rows (tuning data)
+        Dataset("weak3", "make_classification: 3,000 x 10 (3 informative), 3 classes, "
+                "2 clusters per class, class_sep=0.3",
+                _synthetic(n_samples=3000, n_features=10, n_informative=3, n_redundant=2, n_classes=3,
+                           n_clusters_per_class=2, class_sep=0.3), 3, groups=("estimate",)),
+        Dataset("many32_big", "make_classification: 4,000 x 40 (20 informative), 32 classes, class_sep=2",
+                _synthetic(n_samples=4000, n_features=40, n_informative=20, n_redundant=10, n_classes=32,
+                           n_clusters_per_class=1, class_sep=2.0), 32, groups=("estimate",)),
+        Dataset("imbalanced_big", "make_classification: 3,000 x 12 (6 informative), 5 classes weighted "
+                "0.6/0.2/0.1/0.06/0.04",
+                _synthetic(n_samples=3000, n_features=12, n_informative=6, n_redundant=2, n_classes=5,
+                           n_clusters_per_class=1, weights=[0.6, 0.2, 0.1, 0.06, 0.04]), 5,
+                groups=("estimate",)),
     ]
 }
 
 
+def datasets_in(group):
+    """The names of the registered data sets in ``group`` (``"sweep"``, ``"tuning"``, ...), in order.
+
+    >>> datasets_in("check")
+    ['small6', 'binary7', 'signal10', 'leaf32']
+    """
+    return [name for name, d in DATASETS.items() if group in d.groups]
+
+
 def default_datasets():
     """The names the sweep runs when no ``--datasets`` is given."""
-    return [name for name, d in DATASETS.items() if d.default]
+    return datasets_in("sweep")
 
 
 # ------------------------------------------------------------------ the user's own file

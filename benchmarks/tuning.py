@@ -14,11 +14,11 @@ project check that a choice generalises. See ``benchmarks/README.md``.
 """
 
 import warnings
-from functools import lru_cache
 
-import numpy as np
+from .datasets import DATASETS, datasets_in
+from .runner import Job, run_jobs
 
-__all__ = ["CHECK_DATASETS", "NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "load_tuning", "noise_rate_estimates", "summarize", "tuning_model"]
+__all__ = ["CHECK_DATASETS", "NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "noise_rate_estimates", "summarize", "tuning_model"]
 
 TUNING_SEEDS = tuple(range(100, 200))
 
@@ -32,94 +32,8 @@ NOISE_SETTINGS = (
 )
 
 
-def _sklearn(name):
-    def load():
-        from sklearn import datasets
-
-        return getattr(datasets, f"load_{name}")(return_X_y=True)
-
-    return load
-
-
-def _synthetic(**params):
-    def load():
-        from sklearn.datasets import make_classification
-
-        return make_classification(random_state=7, **params)
-
-    return load
-
-
-# name -> (description, loader returning (X, y))
-TUNING_DATASETS = {
-    "digits": ("load_digits: 1,797 x 64, 10 classes", _sklearn("digits")),
-    "wine": ("load_wine: 178 x 13, 3 classes", _sklearn("wine")),
-    "breast_cancer": ("load_breast_cancer: 569 x 30, 2 classes", _sklearn("breast_cancer")),
-    "iris": ("load_iris: 150 x 4, 3 classes", _sklearn("iris")),
-    "binary_hard": (
-        "make_classification: 1,000 x 10 (4 informative), 2 classes, 2 clusters per class, flip_y=0",
-        _synthetic(n_samples=1000, n_features=10, n_informative=4, n_redundant=2,
-                   n_clusters_per_class=2, class_sep=0.8, flip_y=0.0),
-    ),
-    "many_classes": (
-        "make_classification: 2,000 x 20 (12 informative), 15 classes, flip_y=0",
-        _synthetic(n_samples=2000, n_features=20, n_informative=12, n_redundant=4,
-                   n_classes=15, n_clusters_per_class=1, flip_y=0.0),
-    ),
-    "many_features": (
-        "make_classification: 600 x 200 (20 informative), 4 classes, flip_y=0",
-        _synthetic(n_samples=600, n_features=200, n_informative=20, n_redundant=10,
-                   n_classes=4, flip_y=0.0),
-    ),
-    "imbalanced": (
-        "make_classification: 1,500 x 12 (6 informative), 4 classes weighted 0.55/0.25/0.15/0.05, flip_y=0",
-        _synthetic(n_samples=1500, n_features=12, n_informative=6, n_redundant=2,
-                   n_classes=4, weights=[0.55, 0.25, 0.15, 0.05], flip_y=0.0),
-    ),
-}
-
-
-# Shapes the tuning data lacks, modelled on the held-out failures the issues
-# report (a small 6-class imbalanced set, a hard binary one, a 10-class set
-# where a forest beats a network, a separable 32-class set), added 2026-12-06
-# as a check that the defaults generalise (``python -m benchmarks.bench_shapes``);
-# the relabeler's round 8 and the estimate's round 9 chose on them too, so they
-# are tuning data, never held-out data.
-# Same seeds and protocol as the tuning data.
-CHECK_DATASETS = {
-    "small6": (
-        "make_classification: 214 x 9 (6 informative), 6 classes weighted 0.33/0.35/0.08/0.06/0.04/0.14",
-        _synthetic(n_samples=214, n_features=9, n_informative=6, n_redundant=1, n_classes=6,
-                   n_clusters_per_class=1, weights=[0.33, 0.35, 0.08, 0.06, 0.04, 0.14], class_sep=1.0,
-                   flip_y=0.0),
-    ),
-    "binary7": (
-        "make_classification: 532 x 7 (3 informative), 2 classes weighted 0.67/0.33, 2 clusters per class, class_sep=0.6",
-        _synthetic(n_samples=532, n_features=7, n_informative=3, n_redundant=2, n_clusters_per_class=2,
-                   weights=[0.67, 0.33], class_sep=0.6, flip_y=0.0),
-    ),
-    "signal10": (
-        "make_classification: 4,000 x 40 (8 informative), 10 classes, 2 clusters per class, class_sep=0.8",
-        _synthetic(n_samples=4000, n_features=40, n_informative=8, n_redundant=12, n_classes=10,
-                   n_clusters_per_class=2, class_sep=0.8, flip_y=0.0),
-    ),
-    "leaf32": (
-        "make_classification: 1,907 x 80 (30 informative), 32 classes, class_sep=3",
-        _synthetic(n_samples=1907, n_features=80, n_informative=30, n_redundant=20, n_classes=32,
-                   n_clusters_per_class=1, class_sep=3.0, flip_y=0.0),
-    ),
-}
-
-
-@lru_cache(maxsize=None)
-def load_tuning(name):
-    """``(X, y)`` of the tuning (or check) data set ``name`` (float64 X, read-only arrays)."""
-    X, y = {**TUNING_DATASETS, **CHECK_DATASETS}[name][1]()
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    X.setflags(write=False)
-    y.setflags(write=False)
-    return X, y
+TUNING_DATASETS = tuple(datasets_in("tuning"))
+CHECK_DATASETS = tuple(datasets_in("check"))
 
 
 def tuning_model(estimator, noise_type, rate, seed, *, scale=True):
@@ -141,21 +55,19 @@ def tuning_model(estimator, noise_type, rate, seed, *, scale=True):
     return estimator
 
 
-def _cell(name, build, dataset, noise_type, rate, seed, cv, scale):
+def _cell(job, methods, cv, scale):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import StratifiedKFold, cross_validate
 
-    X, y = load_tuning(dataset)
-    estimator = tuning_model(build(seed), noise_type, rate, seed, scale=scale)
-    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    X, y = DATASETS[job.dataset].load()
+    estimator = tuning_model(methods[job.method](job.seed), job.noise_type, job.noise_rate, job.seed,
+                             scale=scale)
+    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=job.seed)
     with warnings.catch_warnings():  # an MLP stopped at max_iter is part of the measurement
         warnings.simplefilter("ignore", ConvergenceWarning)
         scores = cross_validate(estimator, X, y, cv=folds, error_score="raise")
-    return [
-        {"method": name, "dataset": dataset, "noise_type": noise_type, "noise_rate": rate,
-         "seed": seed, "fold": fold, "accuracy": float(score), "fit_time": float(fit_time)}
-        for fold, (score, fit_time) in enumerate(zip(scores["test_score"], scores["fit_time"]))
-    ]
+    return {"fold": list(range(cv)), "accuracy": scores["test_score"].tolist(),
+            "fit_time": scores["fit_time"].tolist()}
 
 
 def evaluate(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUNING_SEEDS[:3], *, cv=3,
@@ -187,32 +99,31 @@ def evaluate(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUNING_SEEDS[:3
     table : pandas.DataFrame
         Columns method, dataset, noise_type, noise_rate, seed, fold, accuracy, fit_time.
     """
-    return _run_cells(_cell, methods, datasets, noise, seeds, n_jobs, cv, scale)
+    return _run_cells(_cell, methods, datasets, noise, seeds, n_jobs, cv=cv, scale=scale)
 
 
-def _estimate_cell(name, build, dataset, noise_type, rate, seed, cv):
+def _estimate_cell(job, methods, cv):
     from sklearn.model_selection import StratifiedKFold
 
     from skrobust import LabelNoiseInjector
 
-    X, y = load_tuning(dataset)
-    rows = []
-    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    X, y = DATASETS[job.dataset].load()
+    columns = {key: [] for key in ("fold", "true_rate", "estimate", "low", "high", "acted")}
+    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=job.seed)
     for fold, (train, _) in enumerate(folds.split(X, y)):
         # clean labels: no label changed (a symmetric rate of 0)
-        injector = LabelNoiseInjector(build(seed), noise_rate=rate,
-                                      noise_type=noise_type if rate > 0 else "symmetric",
-                                      random_state=seed)
+        injector = LabelNoiseInjector(methods[job.method](job.seed), noise_rate=job.noise_rate,
+                                      noise_type=job.noise_type if job.noise_rate > 0 else "symmetric",
+                                      random_state=job.seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the estimators' own warnings are not measured here
             injector.fit(X[train], y[train])
         model = injector.estimator_
-        rows.append({"method": name, "dataset": dataset, "noise_type": noise_type, "noise_rate": rate,
-                     "seed": seed, "fold": fold, "true_rate": float(injector.noise_mask_.mean()),
-                     "estimate": model.noise_rate_, "low": model.noise_rate_ci_[0],
-                     "high": model.noise_rate_ci_[1],
-                     "acted": model.noise_rate_ci_[0] >= model.min_noise_rate})
-    return rows
+        low, high = model.noise_rate_ci_
+        for key, value in zip(columns, (fold, float(injector.noise_mask_.mean()), model.noise_rate_,
+                                        low, high, low >= model.min_noise_rate)):
+            columns[key].append(value)
+    return columns
 
 
 def noise_rate_estimates(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUNING_SEEDS[:3], *,
@@ -239,24 +150,25 @@ def noise_rate_estimates(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUN
         (the share of training labels changed), estimate, low, high, acted
         (the interval's lower end reaches the estimator's ``min_noise_rate``).
     """
-    return _run_cells(_estimate_cell, methods, datasets, noise, seeds, n_jobs, cv)
+    return _run_cells(_estimate_cell, methods, datasets, noise, seeds, n_jobs, cv=cv)
 
 
-def _run_cells(cell, methods, datasets, noise, seeds, n_jobs, *args):
-    """``cell(name, build, dataset, noise_type, rate, seed, *args)`` over the grid, rows in one frame."""
-    import pandas as pd
-    from joblib import Parallel, delayed
+def _run_cells(cell, methods, datasets, noise, seeds, n_jobs, **options):
+    """``cell(job, methods, **options)`` over the grid through the runner: one row per fold.
 
-    datasets = list(TUNING_DATASETS) if datasets is None else list(datasets)
-    jobs = [
-        delayed(cell)(name, build, dataset, noise_type, rate, seed, *args)
-        for dataset in datasets
-        for noise_type, rate in noise
-        for seed in seeds
-        for name, build in methods.items()
-    ]
-    rows = Parallel(n_jobs=n_jobs)(jobs)
-    return pd.DataFrame([row for part in rows for row in part])
+    A cell returns one list per column, one entry per fold; a cell that
+    raised stops the evaluation with its error (a tuning table has no gaps).
+    """
+    jobs = [Job(dataset, noise_type, rate, name, seed)
+            for dataset in (TUNING_DATASETS if datasets is None else datasets)
+            for noise_type, rate in noise for seed in seeds for name in methods]
+    table = run_jobs(cell, jobs, options={"methods": methods, **options}, n_jobs=n_jobs,
+                     progress=False)
+    failed = table[table["error"] != ""]
+    if len(failed):
+        raise RuntimeError(f"{len(failed)} tuning cells failed; the first: {failed['error'].iloc[0]}")
+    folds = [column for column in table.columns if isinstance(table[column].iloc[0], list)]
+    return table.explode(folds, ignore_index=True).infer_objects()
 
 
 CELL = ["dataset", "noise_type", "noise_rate"]

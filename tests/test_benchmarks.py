@@ -187,8 +187,8 @@ def test_class_conditional_matrix_is_row_stochastic_with_the_nominal_mean_rate()
         assert np.all(np.diff(1 - np.diag(m)) > 0)  # rates rise with the class index
 
 
-@pytest.mark.parametrize("name", default_datasets())
-def test_default_datasets_load_as_read_only_float_features_and_labels(name):
+@pytest.mark.parametrize("name", [name for name in DATASETS if name != "large"])
+def test_registered_datasets_load_as_read_only_float_features_and_labels(name):
     X, y = DATASETS[name].load()
     assert X.dtype == np.float64 and len(X) == len(y)
     assert len(np.unique(y)) == DATASETS[name].n_classes
@@ -196,7 +196,8 @@ def test_default_datasets_load_as_read_only_float_features_and_labels(name):
 
 
 def test_opt_in_datasets_are_left_out_of_the_default_sweep():
-    opt_in = {name for name, d in DATASETS.items() if not d.default}
+    opt_in = {name for name, d in DATASETS.items() if "sweep" not in d.groups}
+    assert "large" in opt_in and "iris" in opt_in
     assert not opt_in & set(sweep.settings()["datasets"])
     assert set(sweep.settings()["datasets"]) == set(default_datasets())
 
@@ -652,12 +653,12 @@ def test_check_shapes_summary_counts_each_issues_bar_and_names_every_missed_cell
 
 
 def test_check_shapes_are_new_data_sets_loaded_like_the_tuning_data():
-    from benchmarks.tuning import CHECK_DATASETS, TUNING_DATASETS, load_tuning
+    from benchmarks.tuning import CHECK_DATASETS, TUNING_DATASETS
 
     assert not set(CHECK_DATASETS) & set(TUNING_DATASETS)
     for name, (n_samples, n_features, n_classes) in {"small6": (214, 9, 6), "binary7": (532, 7, 2),
                                                      "signal10": (4000, 40, 10), "leaf32": (1907, 80, 32)}.items():
-        X, y = load_tuning(name)
+        X, y = DATASETS[name].load()
         assert X.shape == (n_samples, n_features) and len(np.unique(y)) == n_classes
         assert X.dtype == np.float64 and not X.flags.writeable and not y.flags.writeable
 
@@ -671,7 +672,7 @@ def test_tuning_description_names_a_single_seed_without_a_range():
 
 
 def test_noise_rate_estimates_use_the_training_folds_and_noise_of_the_tuning_table():
-    from benchmarks.tuning import load_tuning, noise_rate_estimates
+    from benchmarks.tuning import noise_rate_estimates
 
     from skrobust import CleanFirstRelabeler, make_noisy_labels
 
@@ -683,7 +684,7 @@ def test_noise_rate_estimates_use_the_training_folds_and_noise_of_the_tuning_tab
     clean, noisy = table[table["noise_rate"] == 0], table[table["noise_rate"] > 0]
     assert (clean["true_rate"] == 0).all()
     # the first training fold, corrupted as LabelNoiseInjector(random_state=100) does in evaluate()
-    X, y = load_tuning("iris")
+    X, y = DATASETS["iris"].load()
     train = next(StratifiedKFold(3, shuffle=True, random_state=100).split(X, y))[0]
     _, mask = make_noisy_labels(y[train], noise_rate=0.2, noise_type="pair", random_state=100)
     assert noisy["true_rate"].iloc[0] == pytest.approx(mask.mean())
@@ -857,10 +858,9 @@ def test_relabeler_on_clean_tuning_data_with_an_id_column_is_its_plain_forest(na
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.preprocessing import OneHotEncoder
 
-    from benchmarks.tuning import load_tuning
     from skrobust import CleanFirstRelabeler
 
-    X, y = load_tuning(name)
+    X, y = DATASETS[name].load()
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
     frame["id"] = [f"row{i}" for i in range(len(y))]
     folds = StratifiedKFold(3, shuffle=True, random_state=100)
