@@ -32,146 +32,151 @@ Run from the project root::
    peers trained plainly for the same epochs (``forget_rate=0``).
 
 True labels are used only to make the noise and to score.
-"""
 
-import time
-import warnings
+Each part is a list of :class:`benchmarks.runner.Job` run by
+:func:`benchmarks.runner.run_checked` (one job: one noise seed of one
+method on the article task; one seed of one noise setting and base on
+load_digits; one timing repeat of one base), one after the other in this
+process; the tables are made from its DataFrame.
+"""
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.datasets import load_digits
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skrobust import CoTeachingClassifier, make_noisy_labels
 
-from .datasets import article_data, article_flip
 from .cli import bench_parser
-from .report import markdown_table, mean_std, run_parts, write_bench_report
+from .datasets import DATASETS, article_data, article_flip
+from .methods import METHODS
+from .report import fit_timed, markdown_table, mean_std, run_parts, seed_range, write_bench_report
+from .runner import Job, run_checked
 
 RESULT_FILE = "bench_coteaching.md"
 PARTS = ("tuning", "article", "digits", "timing")
 
 
 def _default_base():
-    """The network of the default peer (which is that network behind a StandardScaler)."""
-    return CoTeachingClassifier()._get_estimator()[-1]
+    """The network of the default peer, as ``CoTeachingClassifier``'s ``estimator`` documents it
+    (``None`` means ``make_pipeline(StandardScaler(), MLPClassifier(learning_rate_init=0.005))``)."""
+    return MLPClassifier(learning_rate_init=0.005)
 
 
-def _fit_quietly(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence warnings of the plain fits
-        start = time.perf_counter()
-        model.fit(X, y)
-        return time.perf_counter() - start
-
-
-def _seeds(seeds):
-    seeds = list(seeds)
-    return f"{seeds[0]}-{seeds[-1]}"
+def _run_here(func, jobs, desc, **options):
+    """The jobs one after the other in this process (the timings alternate on one core)."""
+    return run_checked(func, jobs, options=options, n_jobs=1, desc=desc)
 
 
 # --------------------------------------------------------------- article task
-def article(seeds):
+def _article_base(seed):
+    """The default peer fitted plainly: StandardScaler + its network, ``max_iter=500``."""
+    return make_pipeline(StandardScaler(), _default_base().set_params(random_state=seed, max_iter=500))
+
+
+# job method -> build(seed)
+ARTICLE_METHODS = {"coteaching": METHODS["coteaching"], "base": _article_base}
+
+
+def article_job(job, methods):
+    """One noise seed of the article task: the clean-test accuracy of ``methods[job.method](seed)``;
+    for co-teaching also that of peer 0 alone and the forget rate used."""
     X_train, X_test, y_train, y_test = article_data()
-    rows = {"co-teaching (defaults)": [], "co-teaching, peer 0 alone": [], "base, plain fit": []}
-    rates = []
-    for seed in seeds:
-        y_noisy = article_flip(y_train, seed)
-        ct = CoTeachingClassifier(random_state=seed)
-        _fit_quietly(ct, X_train, y_noisy)
-        rows["co-teaching (defaults)"].append(ct.score(X_test, y_test))
-        rows["co-teaching, peer 0 alone"].append(
-            ct.set_params(predict_with=0).score(X_test, y_test)
-        )
-        rates.append(ct.forget_rate_)
-        base = make_pipeline(
-            StandardScaler(), clone(_default_base()).set_params(random_state=seed, max_iter=500)
-        )
-        _fit_quietly(base, X_train, y_noisy)
-        rows["base, plain fit"].append(base.score(X_test, y_test))
-    return rows, rates
+    y_noisy = article_flip(y_train, job.seed, job.noise_rate)
+    model = methods[job.method](job.seed)
+    fit_timed(model, X_train, y_noisy)
+    result = {"accuracy": model.score(X_test, y_test)}
+    if isinstance(model, CoTeachingClassifier):
+        result["forget_rate"] = model.forget_rate_
+        result["peer0_accuracy"] = model.set_params(predict_with=0).score(X_test, y_test)
+    return result
 
 
-def article_markdown(rows, rates, seeds):
-    table = markdown_table(
+def article(seeds):
+    """The runner's table of :func:`article_job`: every method on each noise seed."""
+    jobs = [Job("article", "flip", 0.2, method, seed) for seed in seeds for method in ARTICLE_METHODS]
+    return _run_here(article_job, jobs, "article", methods=ARTICLE_METHODS)
+
+
+def article_markdown(table):
+    ct, base = (table[table["method"] == m] for m in ARTICLE_METHODS)
+    rows = {"co-teaching (defaults)": ct["accuracy"], "co-teaching, peer 0 alone": ct["peer0_accuracy"],
+            "base, plain fit": base["accuracy"]}
+    table_md = markdown_table(
         ["method", "test accuracy (%)"],
         [[name, mean_std(acc)] for name, acc in rows.items()],
         align="lr",
     )
     return (
-        f"### Article task (20% flipped, noise seeds {_seeds(seeds)})\n\n"
+        f"### Article task (20% flipped, noise seeds {seed_range(ct['seed'])})\n\n"
         f"Base: `{_default_base()!r}` behind a StandardScaler. Forget rate used (the estimated noise rate; true noise rate 0.20): "
-        f"{mean_std(rates, scale=1, digits=3)}. The article's best honest number "
-        "is 91.50 (MAE-loss MLP); its leaky co-teaching gave 90.00.\n\n" + table
+        f"{mean_std(ct['forget_rate'], scale=1, digits=3)}. The article's best honest number "
+        "is 91.50 (MAE-loss MLP); its leaky co-teaching gave 90.00.\n\n" + table_md
     )
 
 
 # -------------------------------------------------------------------- digits
-def digits_bases():
-    return {"MLP (default)": _default_base(), "SGD log-loss": SGDClassifier(loss="log_loss")}
+# base name -> build(), unseeded (each use seeds it)
+DIGITS_BASES = {"MLP (default)": _default_base, "SGD log-loss": lambda: SGDClassifier(loss="log_loss")}
+
+
+def digits_job(job, bases):
+    """One seed of one noise setting and base (``bases[job.method]()``) on load_digits: the base
+    fitted plainly, co-teaching with ``forget_rate="auto"`` and with the true noise rate, and what
+    each kept."""
+    X, y = DATASETS["digits"].load()
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=job.seed)
+    y_noisy, noise_mask = make_noisy_labels(
+        y_tr, noise_rate=job.noise_rate, noise_type=job.noise_type, random_state=job.seed
+    )
+    base = bases[job.method]()
+    plain = make_pipeline(StandardScaler(), clone(base).set_params(random_state=job.seed))
+    fit_timed(plain, X_tr, y_noisy)
+    result = {"true_rate": noise_mask.mean(), "plain": plain.score(X_te, y_te)}
+    for key, forget in (("auto", "auto"), ("oracle", noise_mask.mean())):
+        ct = CoTeachingClassifier(base, forget_rate=forget, random_state=job.seed)
+        model = make_pipeline(StandardScaler(), ct)
+        fit_timed(model, X_tr, y_noisy)
+        result[key] = model.score(X_te, y_te)
+        result[f"precision_{key}"] = np.mean([np.mean(~noise_mask[kept]) for kept in ct.kept_mask_])
+        if key == "auto":
+            result["forget_rate_"] = ct.forget_rate_
+            ct.set_params(predict_with=0)
+            result["peer0_auto"] = model.score(X_te, y_te)
+    return result
 
 
 def digits(seeds, settings):
-    X, y = load_digits(return_X_y=True)
-    results = []
-    for noise_type, rate in settings:
-        for base_name, base in digits_bases().items():
-            row = {"noise": f"{noise_type} {rate:.0%}", "base": base_name, "plain": [],
-                   "auto": [], "oracle": [], "precision_auto": [], "precision_oracle": [],
-                   "forget_rate_": [], "true_rate": [], "peer0_auto": []}
-            for seed in seeds:
-                X_tr, X_te, y_tr, y_te = train_test_split(
-                    X, y, test_size=0.3, stratify=y, random_state=seed
-                )
-                y_noisy, noise_mask = make_noisy_labels(
-                    y_tr, noise_rate=rate, noise_type=noise_type, random_state=seed
-                )
-                row["true_rate"].append(noise_mask.mean())
-                plain = make_pipeline(StandardScaler(), clone(base).set_params(random_state=seed))
-                _fit_quietly(plain, X_tr, y_noisy)
-                row["plain"].append(plain.score(X_te, y_te))
-                for key, forget in (("auto", "auto"), ("oracle", noise_mask.mean())):
-                    ct = CoTeachingClassifier(base, forget_rate=forget, random_state=seed)
-                    model = make_pipeline(StandardScaler(), ct)
-                    _fit_quietly(model, X_tr, y_noisy)
-                    row[key].append(model.score(X_te, y_te))
-                    row[f"precision_{key}"].append(
-                        np.mean([np.mean(~noise_mask[kept]) for kept in ct.kept_mask_])
-                    )
-                    if key == "auto":
-                        row["forget_rate_"].append(ct.forget_rate_)
-                        ct.set_params(predict_with=0)
-                        row["peer0_auto"].append(model.score(X_te, y_te))
-            results.append(row)
-            print(f"  digits {row['noise']} {base_name}: plain {mean_std(row['plain'])}, "
-                  f"auto {mean_std(row['auto'])}, oracle {mean_std(row['oracle'])}", flush=True)
-    return results
+    """The runner's table of :func:`digits_job` over ``settings`` (noise type, rate), bases and seeds."""
+    jobs = [Job("digits", noise_type, rate, base_name, seed)
+            for noise_type, rate in settings for base_name in DIGITS_BASES for seed in seeds]
+    return _run_here(digits_job, jobs, "digits", bases=DIGITS_BASES)
 
 
-def digits_markdown(results, seeds):
+def digits_markdown(table):
     rows = [
-        [r["noise"], r["base"], mean_std(r["plain"]), mean_std(r["auto"]),
+        [f"{noise_type} {rate:.0%}", base, mean_std(r["plain"]), mean_std(r["auto"]),
          mean_std(r["peer0_auto"]), mean_std(r["oracle"]),
          mean_std(np.subtract(r["auto"], r["plain"])),
          mean_std(r["precision_auto"]), mean_std(r["precision_oracle"]),
          f"{mean_std(r['forget_rate_'], scale=1, digits=3)} (true {np.mean(r['true_rate']):.3f})"]
-        for r in results
+        for (noise_type, rate, base), r in table.groupby(["noise_type", "noise_rate", "method"], sort=False)
     ]
-    table = markdown_table(
+    table_md = markdown_table(
         ["noise", "base", "plain base", "co-teaching auto", "auto, peer 0 alone",
          "co-teaching, true rate", "gain of auto (points)", "kept-label precision, auto",
          "kept-label precision, true rate", "forget_rate_ (auto)"],
         rows, align="llrrrrrrrl",
     )
     return (
-        f"### load_digits (stratified 70/30, seeds {_seeds(seeds)})\n\n"
+        f"### load_digits (stratified 70/30, seeds {seed_range(table['seed'].unique())})\n\n"
         "Test accuracy (%) on clean labels, mean ± std over seeds; precision (%) of the "
         "given labels among the rows each peer kept in the last epoch (mean of the two "
         "peers); all models after a StandardScaler, co-teaching with its other defaults.\n\n"
-        + table
+        + table_md
     )
 
 
@@ -179,19 +184,18 @@ def digits_markdown(results, seeds):
 TUNING_PLAIN = "CoTeachingClassifier(forget_rate=0)"
 
 
-def _tuning_plain(seed):
+def tuning_plain(seed):
     """The default peers trained plainly (nothing forgotten) for the same epochs and batches."""
     return CoTeachingClassifier(forget_rate=0.0, random_state=seed)
 
 
 def tuning(quick):
-    from .methods import METHODS
     from .tuning import TUNING_SEEDS, evaluate
 
     methods = {
         "RandomForestClassifier()": METHODS["random_forest"],
         "MLPClassifier()": METHODS["mlp"],
-        TUNING_PLAIN: _tuning_plain,
+        TUNING_PLAIN: tuning_plain,
         "CoTeachingClassifier()": METHODS["coteaching"],
     }
     return evaluate(methods, datasets=["wine", "iris"] if quick else None,
@@ -227,42 +231,49 @@ def tuning_markdown(table):
 
 
 # ------------------------------------------------------------------ fit time
-def _plain_partial_fit(base, X, y, epochs, batch_size, seed):
-    """The base alone, over the same epochs and mini-batches as co-teaching."""
-    rng = np.random.RandomState(seed)
-    model = clone(base).set_params(random_state=seed)
-    classes = np.unique(y)
-    n_batches = -(-len(y) // batch_size)
-    for _ in range(epochs):
-        for batch in np.array_split(rng.permutation(len(y)), n_batches):
-            model.partial_fit(X[batch], y[batch], classes=classes)
-    return model
+class _PlainPartialFit:
+    """The base alone, over the same epochs and mini-batches as co-teaching: ``fit`` runs the
+    ``partial_fit`` loop of a fresh clone seeded with ``seed``."""
+
+    def __init__(self, base, epochs, batch_size, seed):
+        self.base, self.epochs, self.batch_size, self.seed = base, epochs, batch_size, seed
+
+    def fit(self, X, y):
+        rng = np.random.RandomState(self.seed)
+        model = clone(self.base).set_params(random_state=self.seed)
+        classes = np.unique(y)
+        n_batches = -(-len(y) // self.batch_size)
+        for _ in range(self.epochs):
+            for batch in np.array_split(rng.permutation(len(y)), n_batches):
+                model.partial_fit(X[batch], y[batch], classes=classes)
+        return model
+
+
+def timing_job(job, bases, epochs, batch_size):
+    """One repeat (``job.seed``) of one base on all of load_digits, 45% pair noise: the seconds of
+    the plain ``partial_fit`` loop, of co-teaching with the true rate and with ``"auto"``, in turn."""
+    X, y = DATASETS["digits"].load()
+    X = StandardScaler().fit_transform(X)
+    y_noisy, noise_mask = make_noisy_labels(y, noise_rate=job.noise_rate, noise_type=job.noise_type,
+                                            random_state=0)
+    base, r = bases[job.method](), job.seed
+    return {
+        "plain": fit_timed(_PlainPartialFit(base, epochs, batch_size, r), X, y_noisy),
+        "fixed": fit_timed(CoTeachingClassifier(base, forget_rate=noise_mask.mean(), random_state=r),
+                           X, y_noisy),
+        "auto": fit_timed(CoTeachingClassifier(base, random_state=r), X, y_noisy),
+    }
 
 
 def timing(repeats):
-    X, y = load_digits(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    y_noisy, noise_mask = make_noisy_labels(y, noise_rate=0.45, noise_type="pair", random_state=0)
     defaults = CoTeachingClassifier()
     epochs, batch_size = defaults.max_epochs, defaults.batch_size
-    rows = []
-    for base_name, base in digits_bases().items():
-        times = {"plain": [], "fixed": [], "auto": []}
-        for r in range(repeats):
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                _plain_partial_fit(base, X, y_noisy, epochs, batch_size, r)
-            times["plain"].append(time.perf_counter() - start)
-            times["fixed"].append(_fit_quietly(
-                CoTeachingClassifier(base, forget_rate=noise_mask.mean(), random_state=r), X, y_noisy))
-            times["auto"].append(_fit_quietly(CoTeachingClassifier(base, random_state=r), X, y_noisy))
-        plain = np.median(times["plain"])
-        rows.append([base_name, f"{plain:.2f}", f"{np.median(times['fixed']):.2f}",
-                     f"{np.median(times['fixed']) / plain:.2f}×",
-                     f"{np.median(times['auto']) / plain:.2f}×"])
-        print(f"  timing {base_name}: {rows[-1]}", flush=True)
-    table = markdown_table(
+    jobs = [Job("digits", "pair", 0.45, base_name, r) for base_name in DIGITS_BASES for r in range(repeats)]
+    table = _run_here(timing_job, jobs, "timing", bases=DIGITS_BASES, epochs=epochs, batch_size=batch_size)
+    medians = table.groupby("method", sort=False)[["plain", "fixed", "auto"]].median()
+    rows = [[base_name, f"{m['plain']:.2f}", f"{m['fixed']:.2f}", f"{m['fixed'] / m['plain']:.2f}×",
+             f"{m['auto'] / m['plain']:.2f}×"] for base_name, m in medians.iterrows()]
+    table_md = markdown_table(
         ["base", "plain partial_fit loop (s)", "co-teaching, fixed rate (s)",
          "ratio, fixed rate", "ratio, forget_rate='auto'"],
         rows, align="lrrrr",
@@ -271,7 +282,7 @@ def timing(repeats):
         f"### Fit time (load_digits, all 1797 rows, 45% pair noise; {epochs} epochs of "
         f"batches of {batch_size}; median of {repeats} alternating runs)\n\n"
         "Ratios measured side by side in one run on one machine (shared CPUs, so absolute "
-        "seconds are noisy).\n\n" + table
+        "seconds are noisy).\n\n" + table_md
     )
 
 
@@ -282,10 +293,8 @@ def main(argv=None):
     digits_seeds = range(3) if args.quick else range(5)
     sections = run_parts(args.parts, {
         "tuning": lambda: tuning_markdown(tuning(args.quick)),
-        "article": lambda: article_markdown(*article(range(10)), range(10)),
-        "digits": lambda: digits_markdown(
-            digits(digits_seeds, [("pair", 0.45), ("symmetric", 0.5)]), digits_seeds
-        ),
+        "article": lambda: article_markdown(article(range(10))),
+        "digits": lambda: digits_markdown(digits(digits_seeds, [("pair", 0.45), ("symmetric", 0.5)])),
         "timing": lambda: timing(3 if args.quick else 5),
     })
     write_bench_report(

@@ -43,6 +43,15 @@ Run from the project root::
    against ``MLPClassifier()``; the acceptance counted for thresholds 0,
    0.05 and 0.1.
 
+Each part is a list of :class:`benchmarks.runner.Job` run by
+:func:`benchmarks.runner.run_checked` (a failed job stops the bench), and its
+Markdown is made from the table that returns: ``import`` one job per
+statement and repeat, ``tuning`` :func:`benchmarks.tuning.evaluate`'s jobs,
+``article`` one per network and noise seed, ``digits`` one per seed, noise
+and loss, ``timing`` one per case (its fits alternate inside the job), and
+``gate`` one per tuning cell and seed (a row per fold). All but ``tuning``
+and ``gate`` run one job at a time in this process, as the loops before them.
+
 True labels are used only to score.
 """
 
@@ -53,10 +62,11 @@ import subprocess
 import sys
 import time
 import warnings
+from functools import partial
 
 import numpy as np
 import sklearn
-from sklearn.datasets import load_digits, make_classification
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
@@ -65,17 +75,28 @@ from sklearn.preprocessing import StandardScaler
 
 import skrobust
 from benchmarks.cli import bench_parser
-from benchmarks.datasets import article_data, article_flip
+from benchmarks.datasets import DATASETS, article_data, article_flip
+from benchmarks.report import mean_std
+from benchmarks.runner import Job, run_checked
 from skrobust import make_noisy_labels
 
 LOSSES = ("mae", "gce", "sce", "nce_rce", "nce_mae", "cross_entropy")
 PARTS = ("import", "tuning", "article", "digits", "timing", "gate")
 DEFAULT_PARTS = PARTS[:-1]
 GATE_THRESHOLDS = (0.0, 0.05, 0.1)
+IMPORT_STATEMENTS = ("import skrobust", "from skrobust import MAEClassifier")
 
 
-def _mean_std(values):
-    return f"{np.mean(values):.4f} ± {np.std(values):.4f}"
+def _network(seed, **params):
+    """``MAEClassifier(random_state=seed, **params)``, imported when first built (the ``import`` part runs first)."""
+    from skrobust import MAEClassifier
+
+    return MAEClassifier(random_state=seed, **params)
+
+
+def _in_this_process(func, jobs, **options):
+    """The part's jobs through the runner, one after another in this process (as its loops ran)."""
+    return run_checked(func, jobs, options=options, progress=False)
 
 
 # --------------------------------------------------------------------------- #
@@ -83,31 +104,34 @@ def _mean_std(values):
 # --------------------------------------------------------------------------- #
 
 
-def _time_in_fresh_interpreter(statement, check_tensorflow=False, repeats=5):
+def _import_job(job):
+    """The job function of ``import``: ``job.method`` (a statement) timed in a fresh interpreter.
+
+    ``job.seed`` numbers the repeat. Returns the seconds and whether TensorFlow got imported.
+    """
     code = (
         "import time, sys\n"
         "t = time.perf_counter()\n"
-        f"{statement}\n"
+        f"{job.method}\n"
         "dt = time.perf_counter() - t\n"
         "print(dt, 'tensorflow' in sys.modules)\n"
     )
-    times, loaded = [], []
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    for _ in range(repeats):
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
-        ).stdout.split()
-        times.append(float(out[-2]))
-        loaded.append(out[-1] == "True")
-    return float(np.median(times)), any(loaded)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout.split()
+    return {"seconds": float(out[-2]), "tensorflow": out[-1] == "True"}
 
 
 def part_import(quick):
+    jobs = [Job("import", "none", 0.0, statement, repeat) for statement in IMPORT_STATEMENTS
+            for repeat in range(5)]
+    table = _in_this_process(_import_job, jobs)
     lines = ["## Import time (fresh interpreter, median of 5)\n",
              "| statement | time (s) | imports TensorFlow |", "|---|---:|---|"]
-    for statement in ("import skrobust", "from skrobust import MAEClassifier"):
-        seconds, tf_loaded = _time_in_fresh_interpreter(statement)
-        lines.append(f"| `{statement}` | {seconds:.3f} | {'yes' if tf_loaded else 'no'} |")
+    for statement, runs in table.groupby("method", sort=False):
+        lines.append(f"| `{statement}` | {runs['seconds'].median():.3f} | "
+                     f"{'yes' if runs['tensorflow'].any() else 'no'} |")
     return lines
 
 
@@ -160,51 +184,60 @@ def part_tuning(quick):
     return tuning_markdown(tuning_table(quick))
 
 
-def _gate_cell(dataset, noise_type, rate, seed):
+def _gated_network(seed):
+    return _network(seed, min_noise_rate=max(GATE_THRESHOLDS))
+
+
+GATE_METHODS = {"MAEClassifier(min_noise_rate=0.1)": _gated_network}
+GATE_COLUMNS = ("fold", "mlp", "robust", "low", "ce")
+
+
+def _gate_cell(job, methods):
+    """The job function of ``gate``: one tuning cell and seed, a list per column, one entry per fold.
+
+    ``mlp``: ``MLPClassifier()``; ``low``: the lower end of the gated
+    network's noise-rate interval; ``robust``: the robust network
+    (``min_noise_rate=0``); ``ce``: where the gate closed, the gated network
+    itself (cross-entropy), else NaN.
+    """
     from sklearn.model_selection import StratifiedKFold
 
-    from benchmarks.datasets import DATASETS
     from benchmarks.tuning import tuning_model
-    from skrobust import MAEClassifier
 
     warnings.simplefilter("ignore", ConvergenceWarning)  # in each worker, as evaluate's cells
-    X, y = DATASETS[dataset].load()
-    rows = []
-    for fold, (train, test) in enumerate(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, y)):
+    X, y = DATASETS[job.dataset].load()
+    columns = {key: [] for key in GATE_COLUMNS}
+    folds = StratifiedKFold(3, shuffle=True, random_state=job.seed)
+    for fold, (train, test) in enumerate(folds.split(X, y)):
         def fit(estimator):  # the folds and model of benchmarks.tuning.evaluate
-            model = tuning_model(estimator, noise_type, rate, seed)
+            model = tuning_model(estimator, job.noise_type, job.noise_rate, job.seed)
             model.fit(X[train], y[train])
-            fitted = model.estimator_[-1] if rate > 0 else model[-1]
+            fitted = model.estimator_[-1] if job.noise_rate > 0 else model[-1]
             return model.score(X[test], y[test]), fitted
 
-        row = {"dataset": dataset, "noise_type": noise_type, "noise_rate": rate, "seed": seed,
-               "fold": fold}
-        row["mlp"], _ = fit(MLPClassifier(random_state=seed))
-        row["robust"], robust = fit(MAEClassifier(min_noise_rate=max(GATE_THRESHOLDS),
-                                                  random_state=seed))
-        row["low"] = robust.noise_rate_ci_[0]
-        if robust.loss_ == "cross_entropy":  # the gate closed: the robust network itself
-            row["ce"] = row["robust"]
-            row["robust"], _ = fit(MAEClassifier(random_state=seed))
-        rows.append(row)
-    return rows
+        mlp, _ = fit(MLPClassifier(random_state=job.seed))
+        robust, gated = fit(methods[job.method](job.seed))
+        ce = np.nan
+        if gated.loss_ == "cross_entropy":  # the gate closed: the robust network itself
+            ce, (robust, _) = robust, fit(_network(job.seed))
+        for key, value in zip(GATE_COLUMNS, (fold, mlp, robust, gated.noise_rate_ci_[0], ce)):
+            columns[key].append(value)
+    return columns
 
 
 def part_gate(quick):
-    import pandas as pd
-    from joblib import Parallel, delayed
-
-    from benchmarks.tuning import (CELL, NOISE_SETTINGS, TUNING_DATASETS, TUNING_SEEDS, _seed_range,
+    from benchmarks.tuning import (CELL, NOISE_SETTINGS, TUNING_DATASETS, TUNING_SEEDS, seeds_label,
                                    noise_label)
 
     datasets = ["wine", "iris"] if quick else list(TUNING_DATASETS)
     seeds = TUNING_SEEDS[:1] if quick else TUNING_SEEDS[:3]
-    parts = Parallel(n_jobs=-1)(delayed(_gate_cell)(d, t, r, s) for d in datasets
-                                for t, r in NOISE_SETTINGS for s in seeds)
-    table = pd.DataFrame([row for part in parts for row in part])
+    jobs = [Job(d, t, r, method, s) for d in datasets for t, r in NOISE_SETTINGS for s in seeds
+            for method in GATE_METHODS]
+    table = run_checked(_gate_cell, jobs, options={"methods": GATE_METHODS}, n_jobs=-1, progress=False)
+    table = table.explode(list(GATE_COLUMNS), ignore_index=True).infer_objects()
     lines = [
         "## min_noise_rate on the tuning data: MAEClassifier against MLPClassifier()\n",
-        f"The folds and noise of the tuning part, {_seed_range(seeds)}; gain = MAE − MLP in "
+        f"The folds and noise of the tuning part, {seeds_label(seeds)}; gain = MAE − MLP in "
         "points (mean over seeds of the fold means); threshold t keeps the cross-entropy network "
         "in the folds whose interval's lower end is below t. Share gated: folds so retrained.\n",
         "| data set | noise | MLPClassifier() | " + " | ".join(
@@ -214,7 +247,7 @@ def part_gate(quick):
     summary, gains = [], {}
     for t in GATE_THRESHOLDS:
         gated = table["low"] < t
-        kept = table.assign(acc=np.where(gated, table.get("ce"), table["robust"]), gated=gated)
+        kept = table.assign(acc=np.where(gated, table["ce"], table["robust"]), gated=gated)
         per_seed = kept.groupby(CELL + ["seed"])[["acc", "mlp", "gated"]].mean()
         gain = (100 * (per_seed["acc"] - per_seed["mlp"])).groupby(CELL).mean()
         gains[t] = (gain, per_seed["gated"].groupby(CELL).mean())
@@ -236,19 +269,28 @@ def part_gate(quick):
 # --------------------------------------------------------------------------- #
 
 
-def _article_scores(make_estimator, seeds):
+ARTICLE_METHODS = {  # row label -> build(seed)
+    "MAEClassifier() (all defaults, loss='nce_rce')": _network,
+    **{f"MAEClassifier(loss={loss!r})": partial(_network, loss=loss) for loss in LOSSES},
+    "the article's own network: MAEClassifier(hidden_layer_sizes=(16, 16), loss='mae', epochs=20, "
+    "batch_size=16, learning_rate=0.001)": partial(_network, hidden_layer_sizes=(16, 16), loss="mae",
+                                                   epochs=20, batch_size=16, learning_rate=0.001),
+}
+
+
+def _article_job(job, methods):
+    """The job function of ``article``: ``methods[job.method]`` on the article's task, noise seed ``job.seed``."""
     X_train, X_test, y_train, y_test = article_data()
-    accs = []
-    for seed in seeds:
-        est = make_estimator(seed).fit(X_train, article_flip(y_train, seed))
-        accs.append(float(np.mean(est.predict(X_test) == y_test)))
-    return accs
+    model = methods[job.method](job.seed).fit(X_train, article_flip(y_train, job.seed, job.noise_rate))
+    return {"accuracy": float(np.mean(model.predict(X_test) == y_test))}
 
 
 def part_article(quick):
     from skrobust import MAEClassifier
 
     seeds = range(3) if quick else range(10)
+    jobs = [Job("article", "flip", 0.2, method, seed) for method in ARTICLE_METHODS for seed in seeds]
+    table = _in_this_process(_article_job, jobs, methods=ARTICLE_METHODS)
     defaults = MAEClassifier().get_params()
     lines = [
         f"## The article's task: 20% flipped labels, noise seeds {seeds.start}-{seeds.stop - 1}\n",
@@ -258,15 +300,9 @@ def part_article(quick):
         ) + ". Clean test accuracy, mean ± std over noise seeds.\n",
         "| model | accuracy | per seed |", "|---|---:|---|",
     ]
-    configs = [("MAEClassifier() (all defaults, loss='nce_rce')", {})]
-    configs += [(f"MAEClassifier(loss={loss!r})", dict(loss=loss)) for loss in LOSSES]
-    configs.append(("the article's own network: MAEClassifier(hidden_layer_sizes=(16, 16), loss='mae', "
-                    "epochs=20, batch_size=16, learning_rate=0.001)",
-                    dict(hidden_layer_sizes=(16, 16), loss="mae", epochs=20, batch_size=16,
-                         learning_rate=0.001)))
-    for name, params in configs:
-        accs = _article_scores(lambda seed: MAEClassifier(random_state=seed, **params), seeds)
-        lines.append(f"| {name} | {_mean_std(accs)} | {', '.join(f'{a:.3f}' for a in accs)} |")
+    for name, runs in table.groupby("method", sort=False):
+        accs = runs["accuracy"]
+        lines.append(f"| {name} | {mean_std(accs, scale=1, digits=4)} | {', '.join(f'{a:.3f}' for a in accs)} |")
     return lines
 
 
@@ -275,33 +311,35 @@ def part_article(quick):
 # --------------------------------------------------------------------------- #
 
 
-def part_digits(quick):
-    from skrobust import MAEClassifier
+def _digits_job(job):
+    """The job function of ``digits``: ``StandardScaler`` + ``MAEClassifier(loss=job.method)``, split and noise seeded by ``job.seed``."""
+    X, y = DATASETS[job.dataset].load()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=job.seed
+    )
+    y_noisy, _ = make_noisy_labels(
+        y_train, noise_rate=job.noise_rate, noise_type=job.noise_type, random_state=job.seed
+    )
+    model = make_pipeline(StandardScaler(), _network(job.seed, loss=job.method))
+    model.fit(X_train, y_noisy)
+    return {"accuracy": model.score(X_test, y_test)}
 
+
+def part_digits(quick):
     seeds = range(1) if quick else range(3)
-    X, y = load_digits(return_X_y=True)
+    jobs = [Job("digits", noise_type, 0.4, loss, seed) for seed in seeds
+            for noise_type in ("symmetric", "pair") for loss in LOSSES]
+    table = _in_this_process(_digits_job, jobs)
     lines = [
         f"## load_digits (10 classes), 40% noise on the training labels, seeds {list(seeds)}\n",
         "StandardScaler + MAEClassifier(loss=..., random_state=seed), other parameters default; "
         "stratified 70/30 split and noise both seeded by `seed`. Clean test accuracy, mean ± std.\n",
         "| loss | symmetric 40% | pair 40% |", "|---|---:|---:|",
     ]
-    results = {}
-    for seed in seeds:
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=0.3, stratify=y, random_state=seed
-        )
-        for noise_type in ("symmetric", "pair"):
-            y_noisy, _ = make_noisy_labels(
-                y_train, noise_rate=0.4, noise_type=noise_type, random_state=seed
-            )
-            for loss in LOSSES:
-                model = make_pipeline(StandardScaler(), MAEClassifier(loss=loss, random_state=seed))
-                model.fit(X_train, y_noisy)
-                results.setdefault((loss, noise_type), []).append(model.score(X_test, y_test))
+    results = table.groupby(["method", "noise_type"])["accuracy"]
     for loss in LOSSES:
         lines.append(
-            f"| {loss}{' (default)' if loss == 'nce_rce' else ''} | {_mean_std(results[(loss, 'symmetric')])} | {_mean_std(results[(loss, 'pair')])} |"
+            f"| {loss}{' (default)' if loss == 'nce_rce' else ''} | {mean_std(results.get_group((loss, 'symmetric')), scale=1, digits=4)} | {mean_std(results.get_group((loss, 'pair')), scale=1, digits=4)} |"
         )
     return lines
 
@@ -401,34 +439,49 @@ def _keras_own_fit_network(hidden, steps, tf, meta, compile_kwargs):
 TRAINERS = ("mlp", "mae", "keras_fit", "keras_fit_10")
 
 
-def _time_pair(X, y, epoch_counts, repeats, batch_size, learning_rate, hidden):
-    """Fit times (wall, CPU) of MLPClassifier, MAEClassifier and KerasOwnFit, fitted alternately.
+def _article_train():
+    X_train, _, y_train, _ = article_data()
+    return X_train, y_train
 
-    Every MAEClassifier and KerasOwnFit fit builds, compiles and traces a new
-    network: nothing is shared between fits.
+
+def _timing_job(job, cases, learning_rate, hidden):
+    """The job function of ``timing``: the fit times (wall, CPU) of one case, one entry per fit.
+
+    ``cases[job.method]`` is ``(load, epoch counts, batch size, repeats)``.
+    MLPClassifier, MAEClassifier and KerasOwnFit are fitted alternately,
+    repeat by repeat and epoch count by epoch count, after a TensorFlow
+    warm-up. Every MAEClassifier and KerasOwnFit fit builds, compiles and
+    traces a new network: nothing is shared between fits.
     """
-    from skrobust import MAEClassifier
+    load, epoch_counts, batch_size, repeats = cases[job.method]
+    X, y = load()
 
     def make(name, epochs):
         if name == "mlp":
             return _mlp(epochs, batch_size, learning_rate, hidden)
         if name == "mae":
-            return MAEClassifier(hidden_layer_sizes=hidden, epochs=epochs, batch_size=batch_size,
-                                 learning_rate=learning_rate, random_state=0)
+            return _network(0, hidden_layer_sizes=hidden, epochs=epochs, batch_size=batch_size,
+                            learning_rate=learning_rate)
         return KerasOwnFit(hidden, epochs, batch_size, learning_rate,
                            epochs_per_call=10 if name == "keras_fit_10" else 1)
 
+    warnings.simplefilter("ignore", ConvergenceWarning)
     for name in TRAINERS[1:]:  # TensorFlow warm-up
         make(name, 1).fit(X[:100], y[:100])
-    times = {}
-    for _ in range(repeats):
+    fits = {key: [] for key in ("trainer", "epochs", "repeat", "wall", "cpu")}
+    for repeat in range(repeats):
         for epochs in epoch_counts:
             for name in TRAINERS:
-                times.setdefault((name, epochs), []).append(_timed_fit(make(name, epochs), X, y))
-    return {k: np.array(v) for k, v in times.items()}  # (repeats, 2): wall, cpu
+                wall, cpu = _timed_fit(make(name, epochs), X, y)
+                for key, value in zip(fits, (name, epochs, repeat, wall, cpu)):
+                    fits[key].append(value)
+    return fits
 
 
-def _timing_rows(label, times, epoch_counts):
+def _timing_rows(label, fits, epoch_counts):
+    """Two Markdown rows (wall, CPU) of one case's fits (its rows of the timing table)."""
+    times = {key: group[["wall", "cpu"]].to_numpy()  # (repeats, 2): wall, cpu
+             for key, group in fits.groupby(["trainer", "epochs"], sort=False)}
     e1, e2 = epoch_counts
     rows = []
     for kind, col in (("wall", 0), ("CPU", 1)):
@@ -453,17 +506,19 @@ def part_timing(quick):
     defaults = MAEClassifier().get_params()
     hidden, learning_rate = tuple(defaults["hidden_layer_sizes"]), defaults["learning_rate"]
     batch_size, epochs = defaults["batch_size"], defaults["epochs"]
-    X_train, _, y_train, _ = article_data()
     n_large = 10_000 if quick else 100_000
-    X_large, y_large = make_classification(n_samples=n_large, n_features=20, n_informative=10,
-                                           random_state=0)
-    cases = [  # label, X, y, (epoch counts), batch size, repeats
-        ("article 800×2, defaults", X_train, y_train, (1, epochs), batch_size, 5),
-        ("article 800×2, article's epochs and batch", X_train, y_train, (1, 20), 16, 5),
-        (f"{n_large:,}×20, defaults", X_large, y_large, (1, 4), batch_size, 3),
-    ]
+    large = partial(make_classification, n_samples=n_large, n_features=20, n_informative=10,
+                    random_state=0)
+    cases = {  # label -> load, (epoch counts), batch size, repeats
+        "article 800×2, defaults": (_article_train, (1, epochs), batch_size, 5),
+        "article 800×2, article's epochs and batch": (_article_train, (1, 20), 16, 5),
+        f"{n_large:,}×20, defaults": (large, (1, 4), batch_size, 3),
+    }
     if quick:
-        cases = [(label, X, y, (1, 3), batch, 1) for label, X, y, _, batch, _ in cases]
+        cases = {label: (load, (1, 3), batch, 1) for label, (load, _, batch, _) in cases.items()}
+    jobs = [Job(label.split(",")[0], "none", 0.0, label, 0) for label in cases]  # one job per case
+    table = _in_this_process(_timing_job, jobs, cases=cases, learning_rate=learning_rate, hidden=hidden)
+    table = table.explode(["trainer", "epochs", "repeat", "wall", "cpu"], ignore_index=True).infer_objects()
     lines = [
         f"## Fit time: MAEClassifier vs MLPClassifier, hidden_layer_sizes={hidden}, "
         f"Adam learning_rate={learning_rate}\n",
@@ -482,12 +537,10 @@ def part_timing(quick):
                      for n in ("MAE", "Keras fit", "Keras fit ×10")) + " |",
         "|---|---|" + "---:|" * 15,
     ]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for label, X, y, epochs, batch_size, repeats in cases:
-            times = _time_pair(X, y, epochs, repeats, batch_size, learning_rate, hidden)
-            label = f"{label} (batch {batch_size}, epochs {epochs[0]} / {epochs[1]}, {repeats} repeats)"
-            lines.extend(_timing_rows(label, times, epochs))
+    for label, fits in table.groupby("method", sort=False):
+        _, epochs, batch_size, repeats = cases[label]
+        label = f"{label} (batch {batch_size}, epochs {epochs[0]} / {epochs[1]}, {repeats} repeats)"
+        lines.extend(_timing_rows(label, fits, epochs))
     return lines
 
 
@@ -495,9 +548,9 @@ def part_timing(quick):
 
 
 def _header():
-    from benchmarks.methods import _stderr_captured
+    from benchmarks.methods import stderr_captured
 
-    with _stderr_captured():  # TensorFlow's start-up lines
+    with stderr_captured():  # TensorFlow's start-up lines
         import tensorflow as tf
 
         tf.config.list_physical_devices()

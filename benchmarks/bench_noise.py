@@ -20,6 +20,11 @@ Run from the project root::
 
 ``--quick`` shrinks every size tenfold (a smoke test). BLAS/OpenMP run on one
 thread (threadpoolctl), for every timing alike.
+
+Each part is a list of :class:`benchmarks.runner.Job` (one per size; the
+alternating timings of a part are one job) run in this process, one after
+the other, by :func:`benchmarks.runner.run_checked`; the tables are made
+from its DataFrame. A job's data set is named ``"<data>_<rows>"``.
 """
 
 import time
@@ -38,39 +43,22 @@ from skrobust import LabelNoiseInjector, make_noisy_labels
 
 from .cli import bench_parser
 from .report import markdown_table, run_parts, write_bench_report
+from .runner import Job, run_checked
 
 RESULT_FILE = "bench_noise.md"
 PARTS = ("labels", "injector", "projection", "boundary")
+REPEATS = 3  # runs of each labels and projection timing (the best counts)
 
 
-def time_noise(n, n_classes=10, repeats=3):
-    y = np.random.RandomState(0).randint(0, n_classes, n)
-    times = []
-    for seed in range(repeats):
-        start = time.perf_counter()
-        make_noisy_labels(y, noise_rate=0.2, random_state=seed)
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    make_noisy_labels(y, noise_rate=0.2, random_state=0)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return min(times), peak
+def _job(data, n, method):
+    """The job of ``method`` on ``n`` rows of ``data``, 20% symmetric noise (instance noise for
+    ``make_noisy_labels`` with an ``instance_method``), seed 0."""
+    noise_type = "instance" if method.startswith("instance") else "symmetric"
+    return Job(f"{data}_{n}", noise_type, 0.2, method, 0)
 
 
-def injector_overhead(n_samples, n_estimators, repeats):
-    X, y = make_classification(n_samples=n_samples, n_features=20, n_informative=10,
-                               random_state=0)
-    forest = RandomForestClassifier(n_estimators=n_estimators, random_state=0, n_jobs=1)
-    y_noisy = make_noisy_labels(y, noise_rate=0.2, random_state=0)[0]
-    plain, injected = [], []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        clone(forest).fit(X, y_noisy)
-        plain.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        LabelNoiseInjector(forest, noise_rate=0.2, random_state=0).fit(X, y)
-        injected.append(time.perf_counter() - start)
-    return float(np.median(plain)), float(np.median(injected))
+def _rows(job):
+    return int(job.dataset.rsplit("_", 1)[1])
 
 
 def _instance_data(n_samples):
@@ -78,35 +66,65 @@ def _instance_data(n_samples):
                                n_classes=10, random_state=0)
 
 
-def time_projection(n_samples, repeats=3):
-    X, y = _instance_data(n_samples)
-    times = []
-    for seed in range(repeats):
-        start = time.perf_counter()
-        make_noisy_labels(y, X=X, noise_rate=0.2, noise_type="instance",
-                          instance_method="projection", random_state=seed)
-        times.append(time.perf_counter() - start)
+def _seconds(call):
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def _best_time_and_peak(noise, repeats):
+    """Best wall time of ``noise(seed)`` over seeds ``0..repeats-1``, then the peak memory
+    ``noise(0)`` allocates (tracemalloc)."""
+    times = [_seconds(lambda: noise(seed)) for seed in range(repeats)]
     tracemalloc.start()
-    make_noisy_labels(y, X=X, noise_rate=0.2, noise_type="instance",
-                      instance_method="projection", random_state=0)
+    noise(0)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return min(times), peak
+    return {"seconds": min(times), "peak": peak}
 
 
-def boundary_cost(n_samples, repeats=3):
-    X, y = _instance_data(n_samples)
+def labels_job(job, repeats=REPEATS, n_classes=10):
+    """``make_noisy_labels`` on ``RandomState(0).randint(0, n_classes, n)``: best time and peak memory."""
+    y = np.random.RandomState(0).randint(0, n_classes, _rows(job))
+    return _best_time_and_peak(
+        lambda seed: make_noisy_labels(y, noise_rate=job.noise_rate, random_state=seed), repeats)
+
+
+def projection_job(job, repeats=REPEATS):
+    """Instance-dependent noise by projection on ``_instance_data(n)``: best time and peak memory."""
+    X, y = _instance_data(_rows(job))
+    return _best_time_and_peak(
+        lambda seed: make_noisy_labels(y, X=X, noise_rate=job.noise_rate, noise_type="instance",
+                                       instance_method="projection", random_state=seed), repeats)
+
+
+def injector_job(job, n_trees, repeats):
+    """A plain forest fit on labels already made noisy, then the injector's fit, ``repeats`` times
+    alternately: the seconds of each (lists)."""
+    X, y = make_classification(n_samples=_rows(job), n_features=20, n_informative=10,
+                               random_state=0)
+    forest = RandomForestClassifier(n_estimators=n_trees, random_state=0, n_jobs=1)
+    y_noisy = make_noisy_labels(y, noise_rate=job.noise_rate, random_state=0)[0]
+    plain, injected = [], []
+    for _ in range(repeats):
+        plain.append(_seconds(lambda: clone(forest).fit(X, y_noisy)))
+        injected.append(_seconds(
+            lambda: LabelNoiseInjector(forest, noise_rate=job.noise_rate, random_state=0).fit(X, y)))
+    return {"plain": plain, "injected": injected}
+
+
+def boundary_job(job, repeats):
+    """One fit of the boundary noise's default model, then the boundary noise (seed ``r``), for
+    ``r`` in ``0..repeats-1``: the seconds of each (lists)."""
+    X, y = _instance_data(_rows(job))
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     fit, noise = [], []
     for seed in range(repeats):
-        start = time.perf_counter()
-        clone(model).fit(X, y)
-        fit.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        make_noisy_labels(y, X=X, noise_rate=0.2, noise_type="instance",
-                          instance_method="boundary", random_state=seed)
-        noise.append(time.perf_counter() - start)
-    return float(np.median(fit)), float(np.median(noise))
+        fit.append(_seconds(lambda: clone(model).fit(X, y)))
+        noise.append(_seconds(
+            lambda: make_noisy_labels(y, X=X, noise_rate=job.noise_rate, noise_type="instance",
+                                      instance_method="boundary", random_state=seed)))
+    return {"fit": fit, "noise": noise}
 
 
 def main(argv=None):
@@ -122,48 +140,74 @@ def _run(args, argv):
     sizes = [n // scale for n in (1_000_000, 3_000_000, 10_000_000)]
     n_rows, n_trees, repeats = (10_000, 10, 2) if args.quick else (100_000, 50, 3)
     sections = run_parts(args.parts, {
-        "labels": lambda: labels_markdown(sizes),
-        "injector": lambda: injector_markdown(n_rows, n_trees, repeats),
-        "projection": lambda: projection_markdown(1_000_000 // scale),
-        "boundary": lambda: boundary_markdown(n_rows, repeats),
+        "labels": lambda: labels_markdown(labels(sizes)),
+        "injector": lambda: injector_markdown(injector(n_rows, n_trees, repeats), n_trees, repeats),
+        "projection": lambda: projection_markdown(projection(1_000_000 // scale)),
+        "boundary": lambda: boundary_markdown(boundary(n_rows, repeats), repeats),
     })
     write_bench_report("bench_noise: make_noisy_labels and LabelNoiseInjector",
                        "benchmarks.bench_noise", sections, args.output, argv, RESULT_FILE)
 
 
-def labels_markdown(sizes):
-    rows = []
-    for n in sizes:
-        seconds, peak = time_noise(n)
-        rows.append([f"{n:,}", f"{seconds:.3f}", f"{peak / 1e6:.1f}", f"{peak / n:.1f}"])
+def _run_here(func, jobs, **options):
+    """The jobs one after the other in this process (timings on an otherwise idle core)."""
+    return run_checked(func, jobs, options=options, n_jobs=1, progress=False)
+
+
+def labels(sizes):
+    """The runner's table of :func:`labels_job`, one row per size."""
+    return _run_here(labels_job, [_job("randint", n, "make_noisy_labels") for n in sizes])
+
+
+def injector(n_rows, n_trees, repeats):
+    return _run_here(injector_job, [_job("make_classification", n_rows, "LabelNoiseInjector")],
+                     n_trees=n_trees, repeats=repeats)
+
+
+def projection(n):
+    return _run_here(projection_job, [_job("make_classification", n, "instance projection")])
+
+
+def boundary(n_rows, repeats):
+    return _run_here(boundary_job, [_job("make_classification", n_rows, "instance boundary")],
+                     repeats=repeats)
+
+
+def _time_memory_rows(table):
+    return [[f"{_rows(r):,}", f"{r.seconds:.3f}", f"{r.peak / 1e6:.1f}", f"{r.peak / _rows(r):.1f}"]
+            for r in table.itertuples()]
+
+
+def labels_markdown(table):
     return "### make_noisy_labels: 10 classes, symmetric 20%, best of 3\n\n" + markdown_table(
-        ["labels", "time (s)", "peak memory (MB)", "bytes per label"], rows, align="rrrr")
+        ["labels", "time (s)", "peak memory (MB)", "bytes per label"], _time_memory_rows(table),
+        align="rrrr")
 
 
-def injector_markdown(n_rows, n_trees, repeats):
-    plain, injected = injector_overhead(n_rows, n_trees, repeats)
+def injector_markdown(table, n_trees, repeats):
+    job = table.iloc[0]
+    plain, injected = float(np.median(job["plain"])), float(np.median(job["injected"]))
     return (
         f"### LabelNoiseInjector overhead: RandomForest({n_trees} trees, n_jobs=1) on "
-        f"{n_rows:,} × 20, median of {repeats} alternating fits\n\n" + markdown_table(
+        f"{_rows(job):,} × 20, median of {repeats} alternating fits\n\n" + markdown_table(
             ["plain fit (s)", "injector fit (s)", "overhead"],
             [[f"{plain:.2f}", f"{injected:.2f}", f"{100 * (injected / plain - 1):+.2f}%"]],
             align="rrr"))
 
 
-def projection_markdown(n):
-    seconds, peak = time_projection(n)
+def projection_markdown(table):
     return (
-        f"### Instance-dependent noise, projection: {n:,} labels (10 classes) × 20 features, "
-        "rate 20%, best of 3 (target: at most 5 s for 1,000,000)\n\n" + markdown_table(
-            ["labels", "time (s)", "peak memory (MB)", "bytes per label"],
-            [[f"{n:,}", f"{seconds:.3f}", f"{peak / 1e6:.1f}", f"{peak / n:.1f}"]],
+        f"### Instance-dependent noise, projection: {_rows(table.iloc[0]):,} labels (10 classes) × "
+        "20 features, rate 20%, best of 3 (target: at most 5 s for 1,000,000)\n\n" + markdown_table(
+            ["labels", "time (s)", "peak memory (MB)", "bytes per label"], _time_memory_rows(table),
             align="rrrr"))
 
 
-def boundary_markdown(n_rows, repeats):
-    fit, noise = boundary_cost(n_rows, repeats)
+def boundary_markdown(table, repeats):
+    job = table.iloc[0]
+    fit, noise = float(np.median(job["fit"])), float(np.median(job["noise"]))
     return (
-        f"### Instance-dependent noise, boundary: {n_rows:,} × 20, 10 classes, rate 20%, "
+        f"### Instance-dependent noise, boundary: {_rows(job):,} × 20, 10 classes, rate 20%, "
         "against one fit of its default model (StandardScaler + LogisticRegression), "
         f"median of {repeats} alternating runs\n\n" + markdown_table(
             ["one model fit (s)", "make_noisy_labels (s)", "cost in model fits"],

@@ -179,10 +179,6 @@ def estimate(quick, n_jobs=2):
     return run_jobs(estimate_job, _jobs(quick), n_jobs=n_jobs, desc="noise estimate")
 
 
-def _label(noise_type, rate):
-    return "clean" if rate == 0 else f"{noise_type} {rate:.0%}"
-
-
 def _share(mask):
     mask = np.asarray(mask, dtype=bool)
     return f"{mask.sum()} of {mask.size} ({100 * mask.mean():.0f}%)" if mask.size else "none (no such cells)"
@@ -190,6 +186,8 @@ def _share(mask):
 
 def estimate_markdown(table):
     """The per-cell table (means over seeds) and issue 34's bars, for skrobust and cleanlab."""
+    from .tuning import noise_label
+
     failed = table[table["error"] != ""]
     table = table[table["error"] == ""].copy()
     table["abs_error"] = (table["rate"] - table["true_rate"]).abs()
@@ -198,7 +196,7 @@ def estimate_markdown(table):
     cells = table.groupby(["dataset", "noise_type", "noise_rate"], sort=False)
     rows = []
     for (dataset, noise_type, rate), cell in cells:
-        row = [dataset, _label(noise_type, rate), f"{cell['true_rate'].mean():.3f}",
+        row = [dataset, noise_label(noise_type, rate), f"{cell['true_rate'].mean():.3f}",
                f"{cell['rate'].mean():.3f}", f"[{cell['low'].mean():.3f}, {cell['high'].mean():.3f}]",
                f"{cell['covered'].mean():.0%}", f"{cell['cleanlab_rate'].mean():.3f}",
                f"{cell['T_error'].mean():.3f}", f"{cell['cleanlab_T_error'].mean():.3f}"]
@@ -233,7 +231,7 @@ def estimate_markdown(table):
     lines += _bars(table)
     if len(failed):
         lines.append(f"- {len(failed)} job(s) failed: " + "; ".join(
-            f"{r.dataset} {_label(r.noise_type, r.noise_rate)} seed {r.seed}: {r.error}"
+            f"{r.dataset} {noise_label(r.noise_type, r.noise_rate)} seed {r.seed}: {r.error}"
             for r in failed.itertuples()))
     return "\n".join(lines)
 

@@ -38,16 +38,23 @@ Run from the project root::
 
 True labels are used only to make the noise and to score. BLAS/OpenMP are
 limited to one thread (threadpoolctl) for every method alike.
+
+Each part is a list of :class:`benchmarks.runner.Job` run by the one runner:
+the tuning parts through :mod:`benchmarks.tuning` (one job: one seed of one
+method on one tuning cell), the others by :func:`benchmarks.runner.run_checked`
+one after the other in this process (one job: one noise seed of the article
+task, all its models on the same flips; one seed of one load_digits noise
+setting, with the alternating timings; one size of the scale part). The
+tables are made from the runner's DataFrame.
 """
 
-import time
 import tracemalloc
-import warnings
 from functools import partial
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.datasets import load_digits, make_classification
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
@@ -55,15 +62,19 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skrobust import CleanFirstRelabeler, CoTeachingClassifier, make_noisy_labels
-from skrobust.coteaching import PEER_ESTIMATE_EPOCHS
 
-from .datasets import article_data, article_flip
 from .cli import bench_parser
-from .report import markdown_table, mean_std, run_parts, write_bench_report
+from .datasets import DATASETS, article_data, article_flip
+from .methods import METHODS
+from .report import fit_timed, markdown_table, mean_std, run_parts, seed_range, write_bench_report
+from .runner import Job, run_checked
 
 RESULT_FILE = "bench_relabel.md"
 PARTS = ("tuning", "noise_rate", "article", "digits", "scale")
 TIMING_REPEATS = 3
+# CoTeachingClassifier's peers take their second look at the noise after this many plain
+# epochs (its ``forget_rate`` documentation: "after ``PEER_ESTIMATE_EPOCHS`` (10) plain epochs")
+PEER_ESTIMATE_EPOCHS = 10
 
 
 def _clean_learning(clf, seed):
@@ -72,63 +83,70 @@ def _clean_learning(clf, seed):
     return CleanLearning(clf=clf, cv_n_folds=5, seed=seed, verbose=False)
 
 
-def _fit_quietly(model, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence and cleanlab chatter
-        start = time.perf_counter()
-        model.fit(X, y, **kwargs)
-        return time.perf_counter() - start
-
-
 def _precision_recall(flagged, flipped):
     precision = flipped[flagged].mean() if flagged.any() else np.nan
     recall = flagged[flipped].mean() if flipped.any() else np.nan
     return precision, recall
 
 
+def _run_here(func, jobs, desc, **options):
+    """The jobs one after the other in this process (one BLAS thread; alternating timings)."""
+    return run_checked(func, jobs, options=options, n_jobs=1, desc=desc)
+
+
 # --- 1. the article's task ------------------------------------------------------
+
+ARTICLE_ROWS = ("plain", "cleanlab", "relabel", "relabel_all", "trusted10", "trusted10_keep")
+
+
+def article_job(job):
+    """One noise seed of the article task: the clean-test accuracy of each of :data:`ARTICLE_ROWS`
+    on the same flips, and ``base``, the relabeler's default estimator that ``plain`` and
+    ``cleanlab`` fit (the one its final fit used on these labels)."""
+    seed = job.seed
+    X_train, X_test, y_train, y_test = article_data()
+    y_noisy = article_flip(y_train, seed, job.noise_rate)
+    scores = {}
+    model = CleanFirstRelabeler(random_state=seed)
+    fit_timed(model, X_train, y_noisy)
+    scores["relabel"] = model.score(X_test, y_test)
+    base = clone(model.estimator_)  # the default estimator, unfitted
+
+    plain = clone(base)
+    fit_timed(plain, X_train, y_noisy)
+    scores["plain"] = plain.score(X_test, y_test)
+
+    cleanlab = _clean_learning(clone(base), seed)
+    fit_timed(cleanlab, X_train, y_noisy)
+    scores["cleanlab"] = np.mean(cleanlab.predict(X_test) == y_test)
+
+    article_like = CleanFirstRelabeler(
+        relabel="all", relabel_by="clean_model", min_confidence=0.0, random_state=seed
+    )
+    fit_timed(article_like, X_train, y_noisy)
+    scores["relabel_all"] = article_like.score(X_test, y_test)
+
+    rng = np.random.RandomState(1000 + seed)
+    trusted = np.zeros(len(y_train), dtype=bool)
+    trusted[rng.choice(len(y_train), len(y_train) // 10, replace=False)] = True
+    y_given = np.where(trusted, y_train, y_noisy)  # the user verified these rows
+    with_mask = CleanFirstRelabeler(random_state=seed)
+    fit_timed(with_mask, X_train, y_given, trusted=trusted)
+    scores["trusted10"] = with_mask.score(X_test, y_test)
+    cautious = CleanFirstRelabeler(min_confidence=0.9, low_confidence="keep", random_state=seed)
+    fit_timed(cautious, X_train, y_given, trusted=trusted)
+    scores["trusted10_keep"] = cautious.score(X_test, y_test)
+    return {**scores, "base": _one_line(base).replace(f"random_state={seed}", "random_state=seed")}
 
 
 def article(seeds):
-    X_train, X_test, y_train, y_test = article_data()
-    scores = {
-        key: [] for key in ("plain", "cleanlab", "relabel", "relabel_all", "trusted10", "trusted10_keep")
-    }
-    for seed in seeds:
-        y_noisy = article_flip(y_train, seed)
-        model = CleanFirstRelabeler(random_state=seed)
-        _fit_quietly(model, X_train, y_noisy)
-        scores["relabel"].append(model.score(X_test, y_test))
-        base = clone(model.estimator_)  # the default estimator, unfitted
-
-        plain = clone(base)
-        _fit_quietly(plain, X_train, y_noisy)
-        scores["plain"].append(plain.score(X_test, y_test))
-
-        cleanlab = _clean_learning(clone(base), seed)
-        _fit_quietly(cleanlab, X_train, y_noisy)
-        scores["cleanlab"].append(np.mean(cleanlab.predict(X_test) == y_test))
-
-        article_like = CleanFirstRelabeler(
-            relabel="all", relabel_by="clean_model", min_confidence=0.0, random_state=seed
-        )
-        _fit_quietly(article_like, X_train, y_noisy)
-        scores["relabel_all"].append(article_like.score(X_test, y_test))
-
-        rng = np.random.RandomState(1000 + seed)
-        trusted = np.zeros(len(y_train), dtype=bool)
-        trusted[rng.choice(len(y_train), len(y_train) // 10, replace=False)] = True
-        y_given = np.where(trusted, y_train, y_noisy)  # the user verified these rows
-        with_mask = CleanFirstRelabeler(random_state=seed)
-        _fit_quietly(with_mask, X_train, y_given, trusted=trusted)
-        scores["trusted10"].append(with_mask.score(X_test, y_test))
-        cautious = CleanFirstRelabeler(min_confidence=0.9, low_confidence="keep", random_state=seed)
-        _fit_quietly(cautious, X_train, y_given, trusted=trusted)
-        scores["trusted10_keep"].append(cautious.score(X_test, y_test))
-    return scores, _one_line(base).replace(f"random_state={seeds[-1]}", "random_state=seed")
+    """The runner's table of :func:`article_job`, one row per noise seed."""
+    jobs = [Job("article", "flip", 0.2, "CleanFirstRelabeler and references", seed) for seed in seeds]
+    return _run_here(article_job, jobs, "article")
 
 
-def article_markdown(scores, base, seeds):
+def article_markdown(table):
+    base = table["base"].iloc[-1]  # as the last seed's relabeler chose it
     labels = {
         "plain": f"plain `{base}` on the noisy labels",
         "cleanlab": f"cleanlab `CleanLearning({base})` (drops the issues)",
@@ -139,11 +157,11 @@ def article_markdown(scores, base, seeds):
         "trusted10_keep": "`CleanFirstRelabeler(min_confidence=0.9, low_confidence='keep')` + `trusted=` "
         "10% verified rows (setting picked after seeing the row above: optimistic)",
     }
-    rows = [[labels[k], mean_std(v)] for k, v in scores.items()]
+    rows = [[labels[k], mean_std(table[k])] for k in ARTICLE_ROWS]
     rows.append(["the article's leaky version (one run, compares with true labels)", "90.50"])
     return (
         "### The article's task\n\n"
-        f"Test accuracy (%) on clean labels, mean ± std over noise seeds {_seeds(seeds)}; "
+        f"Test accuracy (%) on clean labels, mean ± std over noise seeds {seed_range(table['seed'])}; "
         "target for `CleanFirstRelabeler()`: ≥ 91.5.\n\n"
         + markdown_table(["method", "accuracy (%)"], rows, align="lr")
     )
@@ -156,53 +174,54 @@ def digits_base():
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
 
 
-def digits(seeds, cells):
-    X, y = load_digits(return_X_y=True)
+def digits_job(job, repeats=TIMING_REPEATS):
+    """One seed of one noise setting on load_digits: CleanFirstRelabeler and CleanLearning with
+    the same base and folds (their fastest of ``repeats`` alternating fits), what each flagged,
+    and the base fitted plainly."""
+    seed = job.seed
+    X, y = DATASETS["digits"].load()
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.2, stratify=y, random_state=0
     )
-    results = []
-    for noise_type, rate in cells:
-        cell = {"noise": f"{noise_type} {rate:.0%}", "ours": [], "cl": [], "t_ours": [], "t_cl": [],
-                "p_ours": [], "r_ours": [], "p_cl": [], "r_cl": [], "plain": []}
-        for seed in seeds:
-            y_noisy, flipped = make_noisy_labels(
-                y_train, noise_rate=rate, noise_type=noise_type, random_state=seed
-            )
-            ours = CleanFirstRelabeler(digits_base(), cv=5, random_state=seed)
-            cl = _clean_learning(digits_base(), seed)
-            # Alternate which goes first, so drift in machine load favours
-            # neither; each is fitted TIMING_REPEATS times and its fastest fit
-            # counts (as timeit does: load only ever adds time).
-            times = {"ours": [], "cl": []}
-            for repeat in range(TIMING_REPEATS):
-                order = [("ours", ours), ("cl", cl)]
-                for name, model in order if (seed + repeat) % 2 == 0 else order[::-1]:
-                    times[name].append(_fit_quietly(model, X_train, y_noisy))
-            for name, values in times.items():
-                cell["t_" + name].append(min(values))
-            cell["ours"].append(np.mean(ours.predict(X_test) == y_test))
-            cell["cl"].append(np.mean(cl.predict(X_test) == y_test))
-            p, r = _precision_recall(ours.label_issues_, flipped)
-            cell["p_ours"].append(p)
-            cell["r_ours"].append(r)
-            cl_flags = cl.get_label_issues()["is_label_issue"].to_numpy()
-            p, r = _precision_recall(cl_flags, flipped)
-            cell["p_cl"].append(p)
-            cell["r_cl"].append(r)
-            plain = digits_base()
-            _fit_quietly(plain, X_train, y_noisy)
-            cell["plain"].append(plain.score(X_test, y_test))
-        results.append(cell)
-    return results
+    y_noisy, flipped = make_noisy_labels(
+        y_train, noise_rate=job.noise_rate, noise_type=job.noise_type, random_state=seed
+    )
+    ours = CleanFirstRelabeler(digits_base(), cv=5, random_state=seed)
+    cl = _clean_learning(digits_base(), seed)
+    # Alternate which goes first, so drift in machine load favours
+    # neither; each is fitted `repeats` times and its fastest fit
+    # counts (as timeit does: load only ever adds time).
+    times = {"ours": [], "cl": []}
+    for repeat in range(repeats):
+        order = [("ours", ours), ("cl", cl)]
+        for name, model in order if (seed + repeat) % 2 == 0 else order[::-1]:
+            times[name].append(fit_timed(model, X_train, y_noisy))
+    result = {"t_" + name: min(values) for name, values in times.items()}
+    result["ours"] = np.mean(ours.predict(X_test) == y_test)
+    result["cl"] = np.mean(cl.predict(X_test) == y_test)
+    result["p_ours"], result["r_ours"] = _precision_recall(ours.label_issues_, flipped)
+    cl_flags = cl.get_label_issues()["is_label_issue"].to_numpy()
+    result["p_cl"], result["r_cl"] = _precision_recall(cl_flags, flipped)
+    plain = digits_base()
+    fit_timed(plain, X_train, y_noisy)
+    result["plain"] = plain.score(X_test, y_test)
+    return result
 
 
-def digits_markdown(results, seeds):
+def digits(seeds, cells):
+    """The runner's table of :func:`digits_job` over ``cells`` (noise type, rate) and seeds."""
+    jobs = [Job("digits", noise_type, rate, "CleanFirstRelabeler vs CleanLearning", seed)
+            for noise_type, rate in cells for seed in seeds]
+    return _run_here(digits_job, jobs, "digits")
+
+
+def digits_markdown(table):
     rows = []
-    for c in results:
+    for (noise_type, rate), cell in table.groupby(["noise_type", "noise_rate"], sort=False):
+        c = {key: cell[key].to_numpy() for key in cell}
         ratio = np.sum(c["t_ours"]) / np.sum(c["t_cl"])
         rows.append([
-            c["noise"],
+            f"{noise_type} {rate:.0%}",
             mean_std(c["plain"]),
             mean_std(c["cl"]),
             mean_std(c["ours"]),
@@ -216,7 +235,7 @@ def digits_markdown(results, seeds):
         "### load_digits: CleanFirstRelabeler vs cleanlab CleanLearning\n\n"
         f"Base estimator for all: `{_one_line(digits_base())}`; the same 5 stratified folds for both "
         f"(`CleanFirstRelabeler(base, random_state=seed)`, `CleanLearning(base, seed=seed)`); "
-        f"`make_noisy_labels` seeds {_seeds(seeds)}; "
+        f"`make_noisy_labels` seeds {seed_range(table['seed'].unique())}; "
         "stratified 80/20 split (random_state=0); accuracy (%) on the clean test labels. "
         "Detection: precision / recall (%) of the flagged rows against the flipped ones. "
         f"Fit times in seconds: the two fitted alternately {TIMING_REPEATS} times per seed in one run, "
@@ -237,10 +256,15 @@ TUNING_RF = "RandomForestClassifier()"  # the default forest's plain fit when no
 
 
 def _tuning_base(seed, acting=True):
-    return CleanFirstRelabeler(random_state=seed)._get_estimator(acting)
+    """``CleanFirstRelabeler(random_state=seed)``'s default estimator, as its ``estimator``
+    parameter documents it: the forest with leaves of 5 where it acts, scikit-learn's default
+    forest where it does not."""
+    if not acting:
+        return METHODS["random_forest"](seed)
+    return RandomForestClassifier(min_samples_leaf=5, random_state=seed)
 
 
-def _tuning_clean_learning(seed, acting=True):
+def tuning_clean_learning(seed, acting=True):
     from ._cleanlab import CleanLearningClassifier
 
     return CleanLearningClassifier(_tuning_base(seed, acting), seed=seed,
@@ -252,14 +276,13 @@ def _tuning_relabeler(seed):
 
 
 def tuning(quick):
-    from .methods import METHODS
     from .tuning import TUNING_SEEDS, evaluate
 
     methods = {
         TUNING_RF: METHODS["random_forest"],
         TUNING_BASE: _tuning_base,
-        f"CleanLearning({TUNING_RF})": partial(_tuning_clean_learning, acting=False),
-        f"CleanLearning({TUNING_BASE})": _tuning_clean_learning,
+        f"CleanLearning({TUNING_RF})": partial(tuning_clean_learning, acting=False),
+        f"CleanLearning({TUNING_BASE})": tuning_clean_learning,
         "CleanFirstRelabeler()": _tuning_relabeler,
     }
     return evaluate(methods, datasets=["wine", "iris"] if quick else None,
@@ -365,23 +388,30 @@ def noise_rate_markdown(table, tolerance=0.05, data="the tuning data"):
 # --- 3. scale -----------------------------------------------------------------------
 
 
+def scale_job(job):
+    """``CleanFirstRelabeler(LogisticRegression(), cv=5)`` on ``n`` rows (``job.dataset`` is
+    ``"make_classification_<n>"``): one fit's seconds, then the peak memory of a second fit."""
+    n = int(job.dataset.rsplit("_", 1)[1])
+    X, y = make_classification(
+        n_samples=n, n_features=20, n_informative=15, n_redundant=2,
+        n_classes=10, random_state=job.seed,
+    )
+    y_noisy, _ = make_noisy_labels(y, noise_rate=job.noise_rate, random_state=job.seed)
+    base = LogisticRegression()
+    model = CleanFirstRelabeler(base, cv=5, random_state=job.seed)
+    seconds = fit_timed(clone(model), X, y_noisy)
+    tracemalloc.start()
+    fit_timed(model, X, y_noisy)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"n": n, "seconds": seconds, "peak_mb": peak / 2**20, "data_mb": X.nbytes / 2**20}
+
+
 def scale(sizes):
-    rows = []
-    for n in sizes:
-        X, y = make_classification(
-            n_samples=n, n_features=20, n_informative=15, n_redundant=2,
-            n_classes=10, random_state=0,
-        )
-        y_noisy, _ = make_noisy_labels(y, noise_rate=0.2, random_state=0)
-        base = LogisticRegression()
-        model = CleanFirstRelabeler(base, cv=5, random_state=0)
-        seconds = _fit_quietly(clone(model), X, y_noisy)
-        tracemalloc.start()
-        _fit_quietly(model, X, y_noisy)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        rows.append({"n": n, "seconds": seconds, "peak_mb": peak / 2**20, "data_mb": X.nbytes / 2**20})
-    return rows
+    """The runner's table of :func:`scale_job`, one row per size, as records for :func:`scale_markdown`."""
+    method = "CleanFirstRelabeler(LogisticRegression())"
+    jobs = [Job(f"make_classification_{n}", "symmetric", 0.2, method, 0) for n in sizes]
+    return _run_here(scale_job, jobs, "scale").to_dict("records")
 
 
 def scale_markdown(rows):
@@ -406,11 +436,6 @@ def _one_line(estimator):
     return " ".join(repr(estimator).split())
 
 
-def _seeds(seeds):
-    seeds = list(seeds)
-    return f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else str(seeds)
-
-
 def main(argv=None):
     parser = bench_parser(__doc__.splitlines()[0], "3 digits seeds, scale 20,000 only", parts=PARTS)
     args = parser.parse_args(argv)
@@ -425,10 +450,9 @@ def _run(args, argv):
     sections = run_parts(args.parts, {
         "tuning": lambda: tuning_markdown(tuning(args.quick)),
         "noise_rate": lambda: noise_rate_markdown(noise_rate(args.quick)),
-        "article": lambda: article_markdown(*article(range(10)), range(10)),
+        "article": lambda: article_markdown(article(range(10))),
         "digits": lambda: digits_markdown(
-            digits(digits_seeds, [(t, r) for t in ("symmetric", "pair") for r in (0.2, 0.4)]),
-            digits_seeds,
+            digits(digits_seeds, [(t, r) for t in ("symmetric", "pair") for r in (0.2, 0.4)])
         ),
         "scale": lambda: scale_markdown(scale((20_000,) if args.quick else (20_000, 200_000))),
     })

@@ -5,9 +5,9 @@ Run from the project root::
     python -m benchmarks.bench_scoring [--quick] [--seeds 100,101] [--datasets digits,wine] [--output benchmarks/results]
 
 The user's situation: every label is noisy, for training *and* validation.
-On tuning data (``benchmarks.tuning``: digits, wine, breast_cancer, the
-15-class ``many_classes`` synthetic set with 2,000 rows, plus a 3-class
-synthetic set of 3,000 rows defined here so that two data sets have at least
+On tuning data (:data:`benchmarks.datasets.DATASETS`: digits, wine, breast_cancer, the
+15-class ``many_classes`` synthetic set with 2,000 rows, plus ``synthetic_3000``, a 3-class
+synthetic set of 3,000 rows, so that two data sets have at least
 1,000 validation rows), for 20% and 40% symmetric and pair noise applied by
 ``make_noisy_labels`` to *all* labels with tuning seeds (100 and up), each
 seed fixes the noise draw, a shuffled 2-fold ``StratifiedKFold`` over the
@@ -21,9 +21,11 @@ On each validation fold, four methods fitted on the noisy training fold
 - ``clean``: accuracy on the true labels (what the user cannot compute);
 - ``plain``: accuracy on the noisy validation labels;
 - ``known T``: ``noise_corrected_accuracy`` with the true transition matrix;
-- ``T per fold``: what ``make_noise_corrected_scorer(transition_matrix="estimate")``
-  computes, confident learning on the validation fold's own features and
-  noisy labels (the benchmark checks it gets the scorer's very number);
+- ``T per fold``: the matrix ``make_noise_corrected_scorer(transition_matrix="estimate")``
+  estimates, confident learning on the validation fold's own features and
+  noisy labels (the benchmark checks it is the scorer's very matrix; the
+  scorer corrects with it by non-negative least squares, this column, as the
+  others, with its inverse);
 - ``T on all data``: ``estimate_transition_matrix`` once on all rows and
   their noisy labels, passed as a matrix.
 
@@ -33,7 +35,8 @@ whether the method with the best mean score over the folds (the choice
 ``GridSearchCV(refit=False)`` makes with that scorer, ties to the first
 method) is the one with the best clean-label mean, and the clean accuracy
 lost when it is not. True labels are used only to make the noise and to
-score. One BLAS thread, ``n_jobs=1``.
+score. One job of :func:`benchmarks.runner.run_jobs` per search
+(:func:`scoring_job`); one BLAS thread, ``n_jobs=1``.
 
 A second part (``--parts instance``) does the same under instance-dependent
 noise (``make_noisy_labels(..., noise_type="instance")``, which flips the
@@ -45,17 +48,13 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import make_classification
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import accuracy_score, confusion_matrix
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from skrobust import (
-    CleanFirstRelabeler,
     estimate_transition_matrix,
     make_noise_corrected_scorer,
     make_noisy_labels,
@@ -64,9 +63,10 @@ from skrobust import (
 )
 
 from .cli import bench_parser
-from .report import markdown_table, write_bench_report
 from .datasets import DATASETS
-from .tuning import TUNING_DATASETS, TUNING_SEEDS
+from .report import markdown_table, write_bench_report
+from .runner import Job, one_thread, run_checked
+from .tuning import TUNING_SEEDS
 
 RESULT_FILE = "bench_scoring.md"
 NOISE = (("symmetric", 0.2), ("symmetric", 0.4), ("pair", 0.2), ("pair", 0.4))
@@ -78,27 +78,19 @@ SCORES = ("plain", "known T", "T per fold", "T on all data")
 N_FOLDS = 2
 LARGE_ROWS = 1000  # the targets apply from this many validation rows
 
-SYNTHETIC = {
-    "synthetic_3000": (
-        "make_classification: 3,000 x 20 (8 informative), 3 classes, flip_y=0",
-        dict(n_samples=3000, n_features=20, n_informative=8, n_redundant=4, n_classes=3,
-             flip_y=0.0, random_state=7),
-    ),
-}
-DATASETS = ("digits", "wine", "breast_cancer", "many_classes", *SYNTHETIC)
-
-
-def load(name):
-    if name in SYNTHETIC:
-        return make_classification(**SYNTHETIC[name][1])
-    return DATASETS[name].load()
+# the data sets, from benchmarks.datasets.DATASETS: tuning data, and a 3-class set of 3,000
+# rows so that two data sets have at least 1,000 validation rows
+SCORING_DATASETS = ("digits", "wine", "breast_cancer", "many_classes", "synthetic_3000")
+METHOD = "scoring"  # a job fits and scores every method of methods() on one seed's folds
 
 
 def methods(seed):
+    from .methods import METHODS
+
     return {
-        "RandomForest": RandomForestClassifier(random_state=seed, n_jobs=1),
-        "LogisticRegression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
-        "CleanFirstRelabeler": make_pipeline(StandardScaler(), CleanFirstRelabeler(random_state=seed)),
+        "RandomForest": METHODS["random_forest"](seed),
+        "LogisticRegression": make_pipeline(StandardScaler(), METHODS["logistic_regression"](seed)),
+        "CleanFirstRelabeler": make_pipeline(StandardScaler(), METHODS["clean_first"](seed)),
         "HistGradientBoosting": HistGradientBoostingClassifier(random_state=seed),
     }
 
@@ -130,9 +122,18 @@ def _usable(matrix, classes):
     return matrix
 
 
+def scoring_job(job):
+    """One (data set, noise, seed) search, a job of the runner (one BLAS thread): its scores, one
+    entry per (fold, method) in the ``score ...`` columns, and its estimated matrices, one per
+    (fold, estimate) in the ``matrix ...`` columns."""
+    with one_thread():
+        scores, matrices = cell(job.dataset, job.noise_type, job.noise_rate, job.seed)
+    return {**_columns(scores, "score "), **_columns(matrices, "matrix ")}
+
+
 def cell(dataset, noise_type, rate, seed):
-    """One row per (fold, method), one per fold for the matrices."""
-    X, y = load(dataset)
+    """One row per (fold, method), one per (fold, estimate) for the matrices."""
+    X, y = DATASETS[dataset].load()
     classes = np.unique(y)
     if noise_type == "instance":
         y_noisy, _ = make_noisy_labels(y, X=X, noise_rate=rate, noise_type="instance",
@@ -151,7 +152,6 @@ def cell(dataset, noise_type, rate, seed):
         estimates = {"T per fold": per_fold, "T on all data": on_all}
         for name, matrix in estimates.items():
             matrices.append({
-                "dataset": dataset, "noise_type": noise_type, "noise_rate": rate, "seed": seed,
                 "fold": fold, "estimate": name, "max_abs_error": np.abs(matrix - known).max(),
                 "estimated_rate": float(np.mean(1 - np.diag(matrix))),
                 "condition": float(np.linalg.cond(matrix)),
@@ -163,7 +163,6 @@ def cell(dataset, noise_type, rate, seed):
                 model.fit(X[train], y_noisy[train])
             y_pred = model.predict(X[test])
             row = {
-                "dataset": dataset, "noise_type": noise_type, "noise_rate": rate, "seed": seed,
                 "fold": fold, "method": name, "n_validation": len(test),
                 "clean": accuracy_score(y[test], y_pred),
                 "plain": accuracy_score(y_noisy[test], y_pred),
@@ -173,13 +172,49 @@ def cell(dataset, noise_type, rate, seed):
                     y_noisy[test], y_pred, matrix, classes
                 )
             if i == 0 and usable["T per fold"] is not None:
-                # The per-fold estimate is exactly what the scorer computes.
-                scorer = make_noise_corrected_scorer(transition_matrix="estimate", random_state=seed)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    assert scorer(model, X[test], y_noisy[test]) == row["T per fold"]
+                _check_scorer(model, X[test], y_noisy[test], y_pred, per_fold, classes, seed)
             scores.append(row)
     return scores, matrices
+
+
+def _check_scorer(model, X, y_noisy, y_pred, matrix, classes, seed):
+    """The per-fold estimate is exactly the matrix the scorer estimates on the fold.
+
+    (The scorer corrects with it by non-negative least squares, ``method="nnls"``;
+    the ``T per fold`` column with the inverse, as the other columns.)
+    """
+    scorer = make_noise_corrected_scorer(transition_matrix="estimate", random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = noise_corrected_accuracy(y_noisy, y_pred, transition_matrix=matrix, labels=classes,
+                                            method="nnls")
+        assert scorer(model, X, y_noisy) == expected
+
+
+def _columns(rows, prefix):
+    """Rows (dicts with the same keys) as one list per key, the keys prefixed."""
+    return {prefix + key: [row[key] for row in rows] for key in rows[0]}
+
+
+def tables(results):
+    """The runner's table of :func:`scoring_job` as ``(scores, matrices)``: one row per
+    (search, fold, method) and one per (search, fold, estimate)."""
+    keys = ["dataset", "noise_type", "noise_rate", "seed"]
+
+    def explode(prefix):
+        columns = [c for c in results.columns if c.startswith(prefix)]
+        frame = results[keys + columns].explode(columns, ignore_index=True).infer_objects()
+        return frame.rename(columns=lambda c: c.removeprefix(prefix))
+
+    return explode("score "), explode("matrix ")
+
+
+def run(cells, n_jobs=1, progress=True):
+    """:func:`scoring_job` for each ``(dataset, noise_type, rate, seeds)`` of ``cells`` and each
+    of its seeds, through the runner (a failed job raises): ``(scores, matrices)`` as :func:`tables`."""
+    jobs = [Job(dataset, noise_type, rate, METHOD, seed)
+            for dataset, noise_type, rate, seeds in cells for seed in seeds]
+    return tables(run_checked(scoring_job, jobs, n_jobs=n_jobs, progress=progress, desc="scoring"))
 
 
 def _points(values):
@@ -187,9 +222,7 @@ def _points(values):
 
 
 def error_markdown(scores):
-    import pandas as pd
-
-    df = pd.DataFrame(scores)
+    df = scores.copy()
     for score in SCORES:
         df[f"|{score}|"] = (df[score] - df["clean"]).abs()
     df["bias known"] = df["known T"] - df["clean"]
@@ -237,9 +270,7 @@ def error_markdown(scores):
 
 
 def matrix_markdown(matrices):
-    import pandas as pd
-
-    df = pd.DataFrame(matrices)
+    df = matrices
     rows = []
     for (dataset, noise_type, rate), group in df.groupby(["dataset", "noise_type", "noise_rate"], sort=False):
         cells = []
@@ -263,8 +294,7 @@ def selection(scores):
     """One row per search: the method each score picks, and its clean accuracy lost."""
     import pandas as pd
 
-    df = pd.DataFrame(scores)
-    means = df.groupby(["dataset", "noise_type", "noise_rate", "seed", "method"], sort=False)[
+    means = scores.groupby(["dataset", "noise_type", "noise_rate", "seed", "method"], sort=False)[
         ["clean", *SCORES]
     ].mean()
     searches = []
@@ -316,7 +346,7 @@ def selection_markdown(searches):
 def main(argv=None):
     parser = bench_parser(__doc__.splitlines()[0], "one seed", parts=("class", "instance"))
     parser.add_argument("--seeds", default=None, help="comma-separated tuning seeds (default: 100,101)")
-    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--datasets", default=",".join(SCORING_DATASETS))
     args = parser.parse_args(argv)
     if args.seeds:
         seeds = [int(s) for s in args.seeds.split(",")]
@@ -325,6 +355,9 @@ def main(argv=None):
     if any(s not in TUNING_SEEDS for s in seeds):
         parser.error(f"--seeds must be tuning seeds ({TUNING_SEEDS[0]}-{TUNING_SEEDS[-1]})")
     datasets = args.datasets.split(",")
+    unknown = [d for d in datasets if d not in DATASETS]
+    if unknown:
+        parser.error(f"--datasets: unknown {', '.join(unknown)}; registered: {', '.join(DATASETS)}")
     parts = args.parts
     cells = []
     if "class" in parts:
@@ -335,18 +368,10 @@ def main(argv=None):
     if not cells:
         parser.error(f"nothing to run: --parts instance runs on {', '.join(INSTANCE_DATASETS)} only")
     start = time.perf_counter()
-    scores, matrices = [], []
-    with threadpool_limits(limits=1):
-        for dataset, noise_type, rate, cell_seeds in cells:
-            for seed in cell_seeds:
-                s, m = cell(dataset, noise_type, rate, seed)
-                scores += s
-                matrices += m
-            print(f"{dataset} {noise_type} {rate}: {time.perf_counter() - start:.0f} s", flush=True)
+    scores, matrices = run(cells)
     elapsed = time.perf_counter() - start
     searches = selection(scores)
-    described = {**{d: DATASETS[d].description for d in datasets if d in TUNING_DATASETS},
-                 **{d: SYNTHETIC[d][0] for d in datasets if d in SYNTHETIC}}
+    described = {d: DATASETS[d].description for d in datasets}
     settings = (
         "### Settings\n\n"
         "- data sets: " + "; ".join(f"`{k}` ({v})" for k, v in described.items()) + "\n"

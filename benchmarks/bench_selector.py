@@ -36,17 +36,25 @@ training would multiply the run time; the selector's default list has it
 when the ``keras`` extra is installed). Each cell runs on one thread
 (``threadpoolctl``); digits and the larger synthetic sets are left out to
 keep the run near 15 CPU minutes. ``--quick``: wine only, seed 100.
+
+Each cell is one :class:`benchmarks.runner.Job` (job function :func:`_cell`,
+run by :func:`benchmarks.runner.run_checked`: a failed cell stops the run
+with its error); the report is made from the table of cells, one row each.
+``--cache`` keeps the finished cells' rows, one JSON line each.
 """
 
 import json
 import os
 import time
 import warnings
+from dataclasses import asdict
 
 import numpy as np
 
 from .cli import bench_parser
+from .datasets import DATASETS as REGISTRY
 from .report import markdown_table, write_bench_report
+from .runner import Job, one_thread, run_checked
 
 RESULT_FILE = "bench_selector.md"
 DATASETS = ("wine", "breast_cancer", "small6")
@@ -64,31 +72,34 @@ def candidates(seed):
     return {name: est for name, est in default_candidates(seed).items() if name != "mae"}
 
 
-def _cell(dataset, noise_type, rate, seed):
+def _cell(job, cache=None):
+    """The job function: one grid cell (``job.seed`` seeds the split, the noise and every model).
+
+    A flat record: ``test:NAME``, ``corrected:NAME`` and ``noisy:NAME`` per
+    candidate, the fallback folds, the times and the chosen name; appended
+    to ``cache`` (JSON lines, with the job's fields) as soon as it is made.
+    """
     from sklearn.base import clone
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
     from skrobust import NoisyLabelSelector, make_noisy_labels
 
-    from .datasets import DATASETS
-
-    X, y = DATASETS[dataset].load()
+    X, y = REGISTRY[job.dataset].load()
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.3, stratify=y, random_state=seed)
+        X, y, test_size=0.3, stratify=y, random_state=job.seed)
     scaler = StandardScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    if rate > 0:
-        y_noisy, _ = make_noisy_labels(y_train, noise_rate=rate, noise_type=noise_type, random_state=seed)
+    if job.noise_rate > 0:
+        y_noisy, _ = make_noisy_labels(y_train, noise_rate=job.noise_rate, noise_type=job.noise_type,
+                                       random_state=job.seed)
     else:
         y_noisy = y_train
-    from .runner import one_thread
-
-    models = candidates(seed)
+    models = candidates(job.seed)
     with warnings.catch_warnings(), one_thread():  # one core per cell; no convergence chatter
         warnings.simplefilter("ignore")
         start = time.perf_counter()
-        selector = NoisyLabelSelector(models, random_state=seed).fit(X_train, y_noisy)
+        selector = NoisyLabelSelector(models, random_state=job.seed).fit(X_train, y_noisy)
         selector_time = time.perf_counter() - start
         test, fit_time = {}, {}
         for name, model in models.items():
@@ -100,58 +111,65 @@ def _cell(dataset, noise_type, rate, seed):
             if name == selector.best_name_ and not np.array_equal(pred, selector.predict(X_test)):
                 raise AssertionError(f"the selector's refit of {name} differs from its plain fit")
     results = selector.cv_results_
-    names = list(models)
-    scores = {
-        kind: {n: float(results[f"{kind}_score"][results["candidate"] == n].mean()) for n in names}
-        for kind in ("corrected", "noisy")
-    }
-    cv_fit = float(results["fit_time"].sum())
-    return {
-        "dataset": dataset, "noise_type": noise_type, "noise_rate": rate, "seed": seed,
-        "test": test, "corrected": scores["corrected"], "noisy": scores["noisy"],
+    record = {f"test:{name}": score for name, score in test.items()}
+    for kind in ("corrected", "noisy"):
+        record.update({f"{kind}:{name}": float(results[f"{kind}_score"][results["candidate"] == name].mean())
+                       for name in models})
+    record.update({
         "fallback_folds": int(len(set(results["fold"][results["corrected_is_noisy"]]))),
-        "selector_time": selector_time, "cv_fit_time": cv_fit,
+        "selector_time": selector_time, "cv_fit_time": float(results["fit_time"].sum()),
         "refit_time": fit_time[selector.best_name_], "best_name": selector.best_name_,
-    }
+    })
+    if cache:
+        with open(cache, "a") as f:
+            f.write(json.dumps({**asdict(job), **record}) + "\n")
+    return record
+
+
+def _key(row):
+    return row["dataset"], row["noise_type"], row["noise_rate"], row["seed"]
+
+
+def _flat(row):
+    """A cached record; lines written before the runner (``"test": {NAME: ...}``) flattened to ``test:NAME``."""
+    flat = {}
+    for key, value in row.items():
+        flat.update({f"{key}:{name}": v for name, v in value.items()} if isinstance(value, dict)
+                    else {key: value})
+    return flat
 
 
 def run(quick=False, cache=None, n_jobs=1, cached_only=False):
-    """One row (dict) per cell; cells already in ``cache`` (JSON lines) are read, not rerun.
+    """The cells' table (one row per cell, in grid order) and the jobs not run.
 
-    ``cached_only``: only the cells of ``cache``, and the list of the grid's cells it lacks.
+    Cells already in ``cache`` (JSON lines) are read, not rerun; the others
+    run through :func:`benchmarks.runner.run_jobs` (job function
+    :func:`_cell`), and a cell that fails stops the run with its error once
+    the others are done (and cached). ``cached_only``: only the cells of
+    ``cache``; the jobs it lacks are returned.
     """
-    from joblib import Parallel, delayed
-
-    from .datasets import DATASETS
+    import pandas as pd
 
     datasets, seeds = (("wine",), SEEDS[:1]) if quick else (DATASETS, SEEDS)
     grid = [  # seed by seed: a run cut short still covers every data set and noise
-        (d, t, r, s)
+        Job(d, t, r, "selector", s)
         for s in seeds
         for d in datasets
         for t, r in NOISE
-        if not (t == "pair" and DATASETS[d].n_classes == 2)
+        if not (t == "pair" and REGISTRY[d].n_classes == 2)
     ]
     done = {}
     if cache and os.path.exists(cache):
         with open(cache) as f:
             for line in f:
-                row = json.loads(line)
-                done[(row["dataset"], row["noise_type"], row["noise_rate"], row["seed"])] = row
-    todo = [cell for cell in grid if cell not in done]
-    if cached_only:
-        return [done[cell] for cell in grid if cell in done], todo
-
-    def one(cell):
-        row = _cell(*cell)
-        if cache:
-            with open(cache, "a") as f:
-                f.write(json.dumps(row) + "\n")
-        return row
-
-    for row in Parallel(n_jobs=n_jobs)(delayed(one)(cell) for cell in todo):
-        done[(row["dataset"], row["noise_type"], row["noise_rate"], row["seed"])] = row
-    return [done[cell] for cell in grid], []
+                row = _flat(json.loads(line))
+                done[_key(row)] = row
+    todo = [job for job in grid if _key(asdict(job)) not in done]
+    if todo and not cached_only:
+        table = run_checked(_cell, todo, options={"cache": cache}, n_jobs=n_jobs, desc="selector cells")
+        done.update((_key(row), row) for row in table.to_dict("records"))
+        todo = []
+    return pd.DataFrame([done[_key(asdict(job))] for job in grid if _key(asdict(job)) in done]), todo
 
 
 def _kendall(a, b):
@@ -165,20 +183,21 @@ def _label(row):
     return "clean" if row["noise_rate"] == 0 else f"{row['noise_type']} {row['noise_rate']:.0%}"
 
 
-def summary(rows):
-    """The Markdown tables of the run."""
+def summary(table):
+    """The Markdown tables of the run, from :func:`run`'s table."""
+    names = [column.split(":", 1)[1] for column in table.columns if column.startswith("test:")]
     per_cell, counts = [], {k: {"within": 0, "below_plain": [], "regret": [], "tau": []}
                             for k in ("corrected", "noisy")}
     times = []
-    for row in rows:
-        test = row["test"]
+    for row in table.to_dict("records"):
+        test = {n: row[f"test:{n}"] for n in names}
         best = max(test, key=test.get)
         plain = max(PLAIN, key=test.get)
         cells = [row["dataset"], _label(row), row["seed"], f"{best} {100 * test[best]:.1f}",
                  f"{plain} {100 * test[plain]:.1f}"]
-        names = list(test)
         for kind in ("corrected", "noisy"):
-            choice = max(names, key=row[kind].get)  # first listed on ties, as the selector
+            score = {n: row[f"{kind}:{n}"] for n in names}
+            choice = max(names, key=score.get)  # first listed on ties, as the selector
             acc = test[choice]
             c = counts[kind]
             c["within"] += acc >= test[best] - WITHIN - 1e-12
@@ -186,13 +205,13 @@ def summary(rows):
             if acc < test[plain] - BELOW_PLAIN - 1e-12:
                 c["below_plain"].append(f"{row['dataset']} {_label(row)} seed {row['seed']} "
                                         f"({100 * (acc - test[plain]):+.1f})")
-            c["tau"].append(_kendall([row[kind][n] for n in names], [test[n] for n in names]))
+            c["tau"].append(_kendall([score[n] for n in names], [test[n] for n in names]))
             cells.append(f"{choice} {100 * acc:.1f}")
         cells.append(row["fallback_folds"])
         per_cell.append(cells)
         times.append((row["selector_time"], row["cv_fit_time"], row["refit_time"]))
 
-    n = len(rows)
+    n = len(table)
     table = markdown_table(
         ["data set", "noise", "seed", "best candidate (clean test)", "best plain", "selector: corrected",
          "selector: noisy", "folds without T"],
@@ -240,11 +259,11 @@ def main(argv=None):
     if args.cached_only and not args.cache:
         parser.error("--cached-only needs --cache FILE")
     start = time.perf_counter()
-    rows, missing = run(args.quick, args.cache, args.n_jobs, args.cached_only)
-    text = summary(rows)
+    table, missing = run(args.quick, args.cache, args.n_jobs, args.cached_only)
+    text = summary(table)
     if missing:
         text += ("\n\nNot run (out of time): " + "; ".join(
-            f"{d} {'clean' if r == 0 else f'{t} {r:.0%}'} seed {s}" for d, t, r, s in missing) + ".")
+            f"{job.dataset} {_label(asdict(job))} seed {job.seed}" for job in missing) + ".")
     if not args.cached_only:
         text += f"\n\nWall time: {time.perf_counter() - start:.0f} s."
     write_bench_report("NoisyLabelSelector on tuning data", "benchmarks.bench_selector", [text],

@@ -11,7 +11,10 @@ network, a separable 32-class set) are modelled on the held-out failures the
 issues report; the relabeler's second gate and the noise estimate's
 many-class confidence floor were chosen on them (docs/decisions.md).
 Same protocol and seeds as the tuning tables (100-102, 3
-folds, noise in the training folds only, ``StandardScaler`` first):
+folds, noise in the training folds only, ``StandardScaler`` first), through
+the tuning evaluation's jobs (:func:`benchmarks.tuning.evaluate` and
+:func:`benchmarks.tuning.noise_rate_estimates` on :func:`benchmarks.runner.run_jobs`,
+one job per data set, noise, seed and method; one row per fold):
 
 1. **Accuracy** of every skrobust estimator with its defaults against the
    references of its issue: ``MLPClassifier()`` (MAEClassifier,
@@ -28,13 +31,14 @@ noise and to score.
 
 from functools import partial
 
-from .bench_coteaching import TUNING_PLAIN, _tuning_plain
+from .bench_coteaching import TUNING_PLAIN, tuning_plain
 from .bench_relabel import (
     NOISE_RATE_METHODS,
-    _tuning_clean_learning,
+    tuning_clean_learning,
     noise_rate_markdown,
 )
 from .cli import bench_parser
+from .methods import METHODS
 from .report import run_parts, write_bench_report
 
 RESULT_FILE = "bench_shapes.md"
@@ -52,14 +56,17 @@ def _grid(quick):
             "seeds": TUNING_SEEDS[:1] if quick else TUNING_SEEDS[:3]}
 
 
+# the accuracy part's methods, name -> build(seed), each a job of tuning.evaluate's runner
+ACCURACY_METHODS = {RF: METHODS["random_forest"], MLP: METHODS["mlp"], MAE: METHODS["mae"],
+                    CT: METHODS["coteaching"], CT_PLAIN: tuning_plain, CFR: METHODS["clean_first"],
+                    CL: partial(tuning_clean_learning, acting=True)}
+
+
 def accuracy(quick):
-    from .methods import METHODS
+    """:func:`benchmarks.tuning.evaluate` of :data:`ACCURACY_METHODS`: one row per fold."""
     from .tuning import evaluate
 
-    methods = {RF: METHODS["random_forest"], MLP: METHODS["mlp"], MAE: METHODS["mae"],
-               CT: METHODS["coteaching"], CT_PLAIN: _tuning_plain, CFR: METHODS["clean_first"],
-               CL: partial(_tuning_clean_learning, acting=True)}
-    return evaluate(methods, cv=3, n_jobs=-1, **_grid(quick))
+    return evaluate(ACCURACY_METHODS, cv=3, n_jobs=-1, **_grid(quick))
 
 
 # (method, reference, the issue's bar on clean labels, on noisy cells), in points
@@ -69,7 +76,7 @@ COMPARISONS = [(MAE, MLP, -1.0, 0.0), (CT, CT_PLAIN, -0.5, None), (CT, MLP, None
 
 def accuracy_markdown(table):
     from .datasets import DATASETS
-    from .tuning import CHECK_DATASETS, cell_rows, cells_below, describe, gain
+    from .tuning import cell_rows, cells_below, describe, gain
 
     gains = [gain(table, m, r) for m, r, _, _ in COMPARISONS]
     columns = [RF, MLP, MAE, CT_PLAIN, CT, CFR, CL]
@@ -100,6 +107,7 @@ def accuracy_markdown(table):
 
 
 def noise_rate(quick):
+    """:func:`benchmarks.tuning.noise_rate_estimates` of bench_relabel's estimators: one row per fold."""
     from .tuning import noise_rate_estimates
 
     return noise_rate_estimates(NOISE_RATE_METHODS, cv=3, n_jobs=-1, **_grid(quick))

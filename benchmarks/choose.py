@@ -9,7 +9,9 @@ encoded; :func:`benchmarks.datasets.file_dataset`), prints each
 candidate's cross-validated noise-corrected and plain accuracy (mean ± std
 over folds), the choice and how sure it is (its gap to the runner-up
 against the standard error of the fold-paired gap), and writes the table
-(``choose-NAME.md``) and a plot (``choose-NAME.png``) to ``--output``.
+(``choose-NAME.md``) and a plot (``choose-NAME.png``) to ``--output``. The fit is
+one job of :func:`benchmarks.runner.run_jobs` (:func:`choose_job`); the table and
+the plot are made from its DataFrame, one row per candidate and fold (:func:`select`).
 """
 
 import argparse
@@ -55,7 +57,9 @@ def parse_settings(argv):
     args = parser.parse_args(argv)
     if args.cv < 2:
         parser.error(f"--cv: expected an integer >= 2, got {args.cv}")
-    if args.candidates is not None:
+    if args.candidates is None:
+        args.candidates = names
+    else:
         chosen = [n.strip() for n in args.candidates.split(",") if n.strip()]
         unknown = [n for n in chosen if n not in names]
         if unknown or not chosen:
@@ -69,15 +73,58 @@ def parse_settings(argv):
     return args, dataset
 
 
-def fold_table(cv_results, order):
+# the columns of NoisyLabelSelector.cv_results_ that choose reports, one entry per (candidate, fold)
+CV_COLUMNS = ("candidate", "fold", "corrected_score", "noisy_score", "fit_time", "corrected_is_noisy")
+
+
+def choose_job(job, path, target, candidates, scoring, cv, n_jobs):
+    """The one job of ``choose``: :class:`skrobust.NoisyLabelSelector` fitted on the file's labels
+    as given, behind the file's preprocessing, seeded with ``job.seed``.
+
+    Returns the selector's cross-validation (the :data:`CV_COLUMNS` of its
+    ``cv_results_``, one entry per candidate and fold), its choice and the
+    score that chose.
+    """
+    from sklearn.pipeline import make_pipeline
+
+    from skrobust import NoisyLabelSelector
+    from skrobust.selection import default_candidates
+
+    from .datasets import file_dataset
+
+    dataset = file_dataset(path, target)
+    X, y = dataset.load()
+    every = default_candidates(job.seed)
+    built = {n: every[n] for n in candidates}
+    params = {} if scoring is None else {"scoring": scoring}
+    selector = NoisyLabelSelector(built, cv=cv, random_state=job.seed, n_jobs=n_jobs, **params)
+    make_pipeline(dataset.preprocessor(), selector).fit(X, y)
+    return {**{c: selector.cv_results_[c].tolist() for c in CV_COLUMNS},
+            "chosen": selector.best_name_, "scoring": selector.scoring}
+
+
+def select(args, dataset, progress=False):
+    """:func:`choose_job` through the runner: one row per candidate and fold (a failure raises)."""
+    from .runner import Job, run_checked
+
+    job = Job(dataset.name, "none", 0.0, "NoisyLabelSelector", args.seed)
+    options = {"path": os.path.abspath(args.data), "target": args.target, "candidates": args.candidates,
+               "scoring": args.scoring, "cv": args.cv, "n_jobs": args.n_jobs}
+    table = run_checked(choose_job, [job], options=options, progress=progress, desc="choose")
+    if table["warnings"].iloc[0]:
+        print(f"choose: warnings raised while fitting: {table['warnings'].iloc[0]}", file=sys.stderr)
+    return table.explode(list(CV_COLUMNS), ignore_index=True).infer_objects()
+
+
+def fold_table(results, order):
     """Per candidate, in ``order``: its fold scores ``{"corrected": array, "noisy": array}`` and fit time."""
     out = {}
     for name in order:
-        rows = cv_results["candidate"] == name
+        rows = results["candidate"] == name
         out[name] = {
-            "corrected": np.asarray(cv_results["corrected_score"][rows], dtype=float),
-            "noisy": np.asarray(cv_results["noisy_score"][rows], dtype=float),
-            "fit_time": float(np.sum(cv_results["fit_time"][rows])),
+            "corrected": np.asarray(results["corrected_score"][rows], dtype=float),
+            "noisy": np.asarray(results["noisy_score"][rows], dtype=float),
+            "fit_time": float(np.sum(results["fit_time"][rows])),
         }
     return out
 
@@ -106,17 +153,16 @@ def sureness(best, runner_up):
     return gap, se, f"{word}: the gap is {ratio:.1f} standard errors"
 
 
-def report(selector, dataset, args, elapsed):
-    """The Markdown the command prints and writes."""
+def report(results, dataset, args, elapsed):
+    """The Markdown the command prints and writes, from the table of :func:`select`."""
     from .report import markdown_table
 
-    results = selector.cv_results_
     names = list(dict.fromkeys(results["candidate"].tolist()))
     folds = fold_table(results, names)
-    key = selector.scoring
+    key, best = results["scoring"].iloc[0], results["chosen"].iloc[0]
     order = sorted(names, key=lambda n: -folds[n][key].mean())
     rows = [
-        [n + (" **(chosen)**" if n == selector.best_name_ else ""),
+        [n + (" **(chosen)**" if n == best else ""),
          f"{100 * folds[n]['corrected'].mean():.1f} ± {100 * folds[n]['corrected'].std():.1f}",
          f"{100 * folds[n]['noisy'].mean():.1f} ± {100 * folds[n]['noisy'].std():.1f}",
          f"{folds[n]['fit_time']:.1f}"]
@@ -133,7 +179,6 @@ def report(selector, dataset, args, elapsed):
     )
     text += markdown_table(["candidate", "corrected", "plain", "fit time (s, all folds)"], rows,
                            align="lrrr") + "\n\n"
-    best = selector.best_name_
     text += f"**Choice: {best}** (by the {'plain' if key == 'noisy' else key} accuracy"
     if len(order) > 1:
         runner = order[1] if order[0] == best else order[0]
@@ -146,33 +191,34 @@ def report(selector, dataset, args, elapsed):
     if fallback:
         text += (f"\nThe noise could not be estimated in fold(s) {fallback}: those folds' corrected "
                  "accuracy is the plain one.\n")
-    text += (f"\n{selector.best_name_} was refitted on every row. Total time {elapsed:.0f} s.\n")
+    text += (f"\n{best} was refitted on every row. Total time {elapsed:.0f} s.\n")
     return text
 
 
-def plot(selector, path):
-    """Corrected accuracy (bars, fold std as error bars) and plain accuracy (markers) per candidate."""
+def plot(results, path):
+    """Corrected accuracy (bars, fold std as error bars) and plain accuracy (markers) per candidate,
+    from the table of :func:`select`."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    results = selector.cv_results_
     names = list(dict.fromkeys(results["candidate"].tolist()))
     folds = fold_table(results, names)
-    order = sorted(names, key=lambda n: folds[n][selector.scoring].mean())
+    best = results["chosen"].iloc[0]
+    order = sorted(names, key=lambda n: folds[n][results["scoring"].iloc[0]].mean())
     y = np.arange(len(order))
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.5))
     corrected = [100 * folds[n]["corrected"].mean() for n in order]
     ax.barh(y, corrected, xerr=[100 * folds[n]["corrected"].std() for n in order],
-            color=["tab:green" if n == selector.best_name_ else "tab:blue" for n in order],
+            color=["tab:green" if n == best else "tab:blue" for n in order],
             alpha=0.8, label="corrected accuracy (± fold std)")
     ax.plot([100 * folds[n]["noisy"].mean() for n in order], y, "k|", markersize=14, mew=2,
             label="plain accuracy on the labels as given")
     ax.set_yticks(y, order)
     ax.set_xlabel("cross-validated accuracy (%)")
     ax.set_xlim(max(0, min(corrected) - 15), 100)
-    ax.set_title(f"chosen: {selector.best_name_}")
+    ax.set_title(f"chosen: {best}")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -181,11 +227,6 @@ def plot(selector, path):
 
 def main(argv=None):
     """Run ``choose``; returns the exit status (0 ok, 2 bad input)."""
-    from sklearn.pipeline import make_pipeline
-
-    from skrobust import NoisyLabelSelector
-    from skrobust.selection import default_candidates
-
     from .report import OutputNotWritable, check_writable
 
     args, dataset = parse_settings(sys.argv[1:] if argv is None else argv)
@@ -195,22 +236,15 @@ def main(argv=None):
         print(f"python -m benchmarks choose: error: {exc}", file=sys.stderr)
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    X, y = dataset.load()
-    candidates = default_candidates(args.seed)
-    if args.candidates is not None:
-        candidates = {n: candidates[n] for n in args.candidates}
-    params = {} if args.scoring is None else {"scoring": args.scoring}
-    selector = NoisyLabelSelector(candidates, cv=args.cv, random_state=args.seed, n_jobs=args.n_jobs,
-                                  **params)
-    print(f"choose: {len(candidates)} candidates x {args.cv} folds on {dataset.description}",
+    print(f"choose: {len(args.candidates)} candidates x {args.cv} folds on {dataset.description}",
           file=sys.stderr, flush=True)
     start = time.perf_counter()
-    model = make_pipeline(dataset.preprocessor(), selector).fit(X, y)
-    text = report(model[-1], dataset, args, time.perf_counter() - start)
+    results = select(args, dataset)
+    text = report(results, dataset, args, time.perf_counter() - start)
     print(text)
     stem = os.path.join(args.output, f"{NAME}-{dataset.name}")
     with open(stem + ".md", "w") as f:
         f.write(text)
-    plot(model[-1], stem + ".png")
+    plot(results, stem + ".png")
     print(f"wrote {stem}.md and .png", file=sys.stderr)
     return 0

@@ -156,6 +156,10 @@ DATASETS = {
                 partial(make_classification, n_samples=50_000, n_features=20, n_informative=10,
                         n_redundant=5, n_classes=5, flip_y=0.0, random_state=0),
                 5, groups=()),
+        # bench_scoring's set with >= 1,000 validation rows in each of its 2 folds (tuning data)
+        Dataset("synthetic_3000", "make_classification: 3,000 x 20 (8 informative), 3 classes, flip_y=0",
+                _synthetic(n_samples=3000, n_features=20, n_informative=8, n_redundant=4, n_classes=3),
+                3, groups=()),
         # the tuning data: scikit-learn's bundled sets and synthetic shapes (random_state=7)
         Dataset("iris", "load_iris: 150 x 4, 3 classes", _sklearn_loader(load_iris), 3, groups=("tuning",)),
         Dataset("binary_hard", "make_classification: 1,000 x 10 (4 informative), 2 classes, "

@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["METHODS", "Method", "MethodUnavailable", "check_available", "import_tensorflow_quietly"]
+__all__ = ["METHODS", "Method", "MethodUnavailable", "check_available", "import_tensorflow_quietly", "stderr_captured"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _mlp(seed):
 
 
 @contextlib.contextmanager
-def _stderr_captured():
+def stderr_captured():
     """Send this process's file descriptor 2 (C++ code writes there too) to a temporary file."""
     sys.stderr.flush()
     saved = os.dup(2)
@@ -87,7 +87,7 @@ def import_tensorflow_quietly():
     """
     if "tensorflow" in sys.modules:
         return
-    with _stderr_captured():
+    with stderr_captured():
         import tensorflow as tf
 
         tf.config.list_physical_devices()  # CUDA probing logs when first asked

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["Job", "SchedulerUnreachable", "connect", "one_thread", "run_jobs"]
+__all__ = ["Job", "SchedulerUnreachable", "connect", "one_thread", "run_checked", "run_jobs"]
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,20 @@ def run_jobs(func, jobs, *, options=None, n_jobs=1, client=None, progress=True, 
     import pandas as pd
 
     return pd.DataFrame(results)
+
+
+def run_checked(func, jobs, **kwargs):
+    """:func:`run_jobs` for a table without gaps: a failed job raises its error.
+
+    A component benchmark reports every job's numbers, so a job that raised
+    stops it loudly (naming the first failure) instead of printing NaNs.
+    """
+    table = run_jobs(func, jobs, **kwargs)
+    failed = table[table["error"] != ""]
+    if len(failed):
+        raise RuntimeError(f"{len(failed)} of {len(table)} jobs failed; the first, "
+                           f"{failed.iloc[0][['dataset', 'method', 'seed']].to_dict()}: {failed['error'].iloc[0]}")
+    return table
 
 
 def _indexed(i, func, job, options, methods):

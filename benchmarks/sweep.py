@@ -261,6 +261,11 @@ def head_to_head(cells, options, method, rival):
     return wins, ties, losses, mean
 
 
+def _section(title, text, table):
+    """The lines of a summary section: a blank line, ``### title``, ``text`` and ``table``."""
+    return ["", f"### {title}", "", text, "", table]
+
+
 def summary(results, options, env):
     cells = aggregate(results)
     methods = options["methods"]
@@ -304,29 +309,23 @@ def summary(results, options, env):
                 w, t, lo, d = head_to_head(cells, options, m, rival)
                 row.append("—" if np.isnan(d) else f"{w}–{t}–{lo} ({d:+.1f})")
             h2h.append(row)
-        lines += [
-            "",
-            "### Head to head over the noisy settings",
-            "",
+        lines += _section(
+            "Head to head over the noisy settings",
             f"Wins–ties–losses of each skrobust method against each rival over the settings with noise "
             f"rate > 0 (tie: seed means within {100 * TIE:g} point), and the mean accuracy difference in points.",
-            "",
             markdown_table(["skrobust method", *(METHODS[r].label for r in rivals)], h2h,
                            align="l" + "r" * len(rivals)),
-        ]
+        )
 
     if ratio_rows:
         others = [METHODS[m].label for m in methods if m != REFERENCE]
-        lines += [
-            "",
-            "### Recovery ratio",
-            "",
+        lines += _section(
+            "Recovery ratio",
             "(accuracy − RandomForest on the noisy labels) / (RandomForest on clean labels − RandomForest "
             "on the noisy labels), from the seed means: 1 recovers all that the noise cost RandomForest, "
             "0 nothing, below 0 worse than RandomForest; — where the noise cost RandomForest under two points (the ratio would divide by almost nothing).",
-            "",
             markdown_table(["dataset", "noise", "rate", *others], ratio_rows, align="lll" + "r" * len(others)),
-        ]
+        )
 
     fit_times = results.groupby(["dataset", "method"])["fit_time"].mean()
     time_rows = []
@@ -336,15 +335,12 @@ def summary(results, options, env):
             seconds = fit_times.get((dataset, m), np.nan)
             row.append("—" if np.isnan(seconds) else f"{seconds:.2f}")
         time_rows.append(row)
-    lines += [
-        "",
-        "### Fit time",
-        "",
+    lines += _section(
+        "Fit time",
         "Seconds per fit (one training fold, noise injection and scaling included), mean over the "
         "settings and seeds, one job per core.",
-        "",
         markdown_table(["dataset", *labels], time_rows, align="l" + "r" * len(methods)),
-    ]
+    )
 
     failures = results[results["error"] != ""].to_dict("records")
     if failures:

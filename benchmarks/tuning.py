@@ -16,9 +16,10 @@ project check that a choice generalises. See ``benchmarks/README.md``.
 import warnings
 
 from .datasets import DATASETS, datasets_in
-from .runner import Job, run_jobs
+from .report import seed_range
+from .runner import Job, run_checked
 
-__all__ = ["CHECK_DATASETS", "NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "noise_rate_estimates", "summarize", "tuning_model"]
+__all__ = ["CHECK_DATASETS", "NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "noise_rate_estimates", "seeds_label", "summarize", "tuning_model"]
 
 TUNING_SEEDS = tuple(range(100, 200))
 
@@ -162,11 +163,8 @@ def _run_cells(cell, methods, datasets, noise, seeds, n_jobs, **options):
     jobs = [Job(dataset, noise_type, rate, name, seed)
             for dataset in (TUNING_DATASETS if datasets is None else datasets)
             for noise_type, rate in noise for seed in seeds for name in methods]
-    table = run_jobs(cell, jobs, options={"methods": methods, **options}, n_jobs=n_jobs,
-                     progress=False)
-    failed = table[table["error"] != ""]
-    if len(failed):
-        raise RuntimeError(f"{len(failed)} tuning cells failed; the first: {failed['error'].iloc[0]}")
+    table = run_checked(cell, jobs, options={"methods": methods, **options}, n_jobs=n_jobs,
+                        progress=False)
     folds = [column for column in table.columns if isinstance(table[column].iloc[0], list)]
     return table.explode(folds, ignore_index=True).infer_objects()
 
@@ -219,9 +217,9 @@ def cells_below(cell_gain, limit):
     return [f"{d} {noise_label(t, r)} ({g:+.1f})" for (d, t, r), g in cell_gain.items() if g < limit]
 
 
-def _seed_range(seeds):
+def seeds_label(seeds):
     """``"seed 100"`` or ``"seeds 100-102"``."""
-    return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+    return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seed_range(seeds)}"
 
 
 def describe(table):
@@ -230,6 +228,6 @@ def describe(table):
     return (
         "`benchmarks.tuning.evaluate`: StandardScaler first, noise in the training folds only "
         f"(`LabelNoiseInjector`), {table['fold'].nunique()} stratified folds, clean test folds, "
-        f"{_seed_range(seeds)}; accuracy % mean ± std over seeds of the fold means; "
+        f"{seeds_label(seeds)}; accuracy % mean ± std over seeds of the fold means; "
         "differences in points, paired by seed."
     )

@@ -21,7 +21,7 @@ from ._compat import StrOptions, _fit_context, _safe_indexing
 from ._proba import proba_in_classes
 from ._validation import DEFAULT_FOLDS, check_fit_input, check_folds, check_n_classes
 
-__all__ = ["NoisyLabelSelector"]
+__all__ = ["NoisyLabelSelector", "default_candidates"]
 
 _SCORE_COLUMNS = {"corrected": "corrected_score", "noisy": "noisy_score"}
 

@@ -671,6 +671,33 @@ def test_tuning_description_names_a_single_seed_without_a_range():
     assert "seeds 100-101;" in describe(_fake_tuning_table(lambda *args: 0.9))
 
 
+def test_selector_benchmark_reads_cells_cached_before_and_after_the_runner_into_one_table(tmp_path):
+    # a cache line written before the runner nests the scores ("test": {name: ...}); the job
+    # function's lines are flat ("test:name"); --cached-only reports both and lists the rest
+    from benchmarks import bench_selector as bench
+
+    test = {"random_forest": 0.9, "gradient_boosting": 0.85, "logistic_regression": 0.8, "mlp": 0.95}
+    corrected = {"random_forest": 0.7, "gradient_boosting": 0.75, "logistic_regression": 0.6, "mlp": 0.7}
+    rest = {"fallback_folds": 1, "selector_time": 3.0, "cv_fit_time": 2.0, "refit_time": 0.5,
+            "best_name": "gradient_boosting"}
+    nested = {"dataset": "wine", "noise_type": "none", "noise_rate": 0.0, "seed": 100,
+              "test": test, "corrected": corrected, "noisy": test, **rest}
+    flat = {"dataset": "wine", "noise_type": "pair", "noise_rate": 0.2, "method": "selector", "seed": 100,
+            **{f"{kind}:{n}": v for kind, scores in (("test", test), ("corrected", corrected),
+                                                     ("noisy", test)) for n, v in scores.items()}, **rest}
+    cache = tmp_path / "cells.jsonl"
+    cache.write_text(json.dumps(flat) + "\n" + json.dumps(nested) + "\n")
+    table, missing = bench.run(quick=True, cache=str(cache), cached_only=True)
+    assert table[["noise_type", "test:mlp", "corrected:gradient_boosting"]].values.tolist() == [
+        ["none", 0.95, 0.75], ["pair", 0.95, 0.75]]  # grid order, not the file's
+    assert [(job.noise_type, job.noise_rate) for job in missing] == [("symmetric", 0.2), ("symmetric", 0.4)]
+    text = bench.summary(table)
+    for noise in ("clean", "pair 20%"):
+        assert (f"| wine | {noise} | 100 | mlp 95.0 | mlp 95.0 | gradient_boosting 85.0 | mlp 95.0 | 1 |"
+                in text)
+    assert '| scoring="corrected" | 0 of 2 (0%) | 2: wine clean seed 100 (-10.0); ' in text
+
+
 def test_noise_rate_estimates_use_the_training_folds_and_noise_of_the_tuning_table():
     from benchmarks.tuning import noise_rate_estimates
 
@@ -715,6 +742,48 @@ def test_noise_rate_summary_counts_the_cells_within_the_tolerance_and_names_the_
     assert "| iris | clean | 0.000 | 0.000 ± 0.000 | +0.000 | 0% |" in text
     assert "| wine | pair 20% | 0.200 | 0.200 ± 0.000 | +0.000 | 100% |" in text
     assert text.count("\n| iris |") == 5 and text.count("\n| wine |") == 5
+
+
+def test_run_checked_raises_a_failed_jobs_error_instead_of_printing_nans():
+    def job_function(job):
+        if job.seed == 1:
+            raise ValueError("bad seed")
+        return {"value": float(job.seed)}
+
+    jobs = [Job("wine", "none", 0.0, "any", seed) for seed in (0, 1)]
+    with pytest.raises(RuntimeError, match="1 of 2 jobs failed.*ValueError: bad seed"):
+        runner.run_checked(job_function, jobs, progress=False)
+    assert runner.run_checked(job_function, jobs[:1], progress=False)["value"].tolist() == [0.0]
+
+
+def test_component_benchmarks_name_the_defaults_skrobust_documents():
+    # bench_coteaching and bench_relabel spell these defaults out (skrobust's own helpers are private)
+    from sklearn.datasets import load_iris
+
+    from benchmarks.bench_coteaching import _default_base
+    from benchmarks.bench_relabel import PEER_ESTIMATE_EPOCHS, _tuning_base
+    from skrobust import CleanFirstRelabeler, CoTeachingClassifier
+
+    coteaching_doc, relabeler_doc = (" ".join(c.__doc__.split()) for c in (CoTeachingClassifier, CleanFirstRelabeler))
+    assert f"make_pipeline(StandardScaler(), {_default_base()!r})" in coteaching_doc
+    assert f"after ``PEER_ESTIMATE_EPOCHS`` ({PEER_ESTIMATE_EPOCHS}) plain epochs" in coteaching_doc
+    peer = CoTeachingClassifier(forget_rate=0.0, max_epochs=1, random_state=0).fit(*load_iris(return_X_y=True))
+    network = peer.estimators_[0][-1]
+    assert network.get_params() == _default_base().set_params(random_state=network.random_state).get_params()
+    assert "``None`` means ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``" in relabeler_doc
+    assert "a fit of ``RandomForestClassifier(random_state=random_state)``" in relabeler_doc
+    assert repr(_tuning_base(3)) == "RandomForestClassifier(min_samples_leaf=5, random_state=3)"
+    assert repr(_tuning_base(3, acting=False)) == "RandomForestClassifier(random_state=3)"
+
+
+def test_bench_noise_labels_part_is_one_job_per_size_with_its_time_and_memory():
+    from benchmarks.bench_noise import labels, labels_markdown
+
+    table = labels([1000, 3000])
+    assert table["dataset"].tolist() == ["randint_1000", "randint_3000"]
+    assert (table["seconds"] > 0).all() and (table["peak"] > 0).all()
+    text = labels_markdown(table)
+    assert "\n| 1,000 | " in text and "\n| 3,000 | " in text
 
 
 # ------------------------------------------------------------------ issue 37: a user's string target
@@ -847,6 +916,23 @@ def test_noise_estimate_benchmark_rejects_an_unknown_part_before_any_work(capsys
         main(["--parts", "estimate,costs", "--output", ""])
     assert exc.value.code == 2
     assert "estimate, cost" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_scoring_benchmark_runs_a_search_as_one_job_with_one_row_per_fold_and_method():
+    # a job fits the four methods on both folds of one seed; it also checks the per-fold
+    # estimate is the matrix make_noise_corrected_scorer(transition_matrix="estimate") uses
+    from benchmarks import bench_scoring as bench
+
+    scores, matrices = bench.run([("iris", "symmetric", 0.2, [100])], progress=False)
+    assert len(scores) == bench.N_FOLDS * 4 and len(matrices) == bench.N_FOLDS * 2
+    assert scores["method"].tolist()[:4] == list(bench.methods(100))
+    assert scores["fold"].tolist() == [0] * 4 + [1] * 4 and scores["clean"].dtype == float
+    assert set(matrices["estimate"]) == {"T per fold", "T on all data"}
+    assert (scores[["dataset", "noise_type", "noise_rate", "seed"]].drop_duplicates().to_numpy().tolist()
+            == [["iris", "symmetric", 0.2, 100]])
+    assert "| iris | 75 | symmetric 20% |" in bench.error_markdown(scores)
+    assert len(bench.selection(scores)) == 1
 
 
 @pytest.mark.slow

@@ -28,7 +28,7 @@ ESTIMATORS = [
                          random_state=0),
     CoTeachingClassifier(LogisticRegression(), forget_rate=0.2, max_epochs=2, num_gradual=1,
                          cv=2, random_state=0),
-    NoisyLabelSelector({"weak": LogisticRegression(C=0.01), "strong": LogisticRegression()}, cv=3,
+    NoisyLabelSelector({"weak": LogisticRegression(C=0.01), "strong": LogisticRegression()}, cv=2,
                        random_state=0),  # fast candidates: the defaults are tested in test_selection.py
 ]
 

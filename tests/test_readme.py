@@ -17,7 +17,7 @@ BLOCKS = re.findall(r"^```python\n(.*?)^```$", (ROOT / "README.md").read_text(en
                     flags=re.M | re.S)
 # Blocks that train a Keras network (TensorFlow) or run many cross-validated fits take
 # more than a few seconds: marked slow, as the other such tests are.
-SLOW = ("MAEClassifier", "NoiseRobustnessDisplay", "GridSearchCV", "NoisyLabelSelector")
+SLOW = ("MAEClassifier", "GridSearchCV", "NoisyLabelSelector")
 
 
 def run_block(code, folder):
@@ -34,6 +34,8 @@ def run_block(code, folder):
 
 def _params():
     for i, code in enumerate(BLOCKS):
+        if 'savefig("robustness_curve.png"' in code:
+            continue  # run by tests/test_inspection.py, which also checks the figure's numbers
         first = code.strip().splitlines()[0]
         marks = [pytest.mark.slow] if any(name in code for name in SLOW) else []
         yield pytest.param(code, id=f"block{i + 1}-{first[:30]}", marks=marks)

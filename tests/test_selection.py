@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_wine, make_classification, make_moons
+from sklearn.datasets import make_classification, make_moons
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -44,6 +44,15 @@ def blobs():
                                n_classes=3, n_clusters_per_class=1, random_state=0)
     y_noisy, _ = make_noisy_labels(y, noise_rate=0.2, random_state=0)
     return X, y_noisy
+
+
+@pytest.fixture(scope="module")
+def fast_fit(blobs):
+    """``(X, y, copies of X and y before the fit, candidates, selector)``: ``_fast()`` chosen by 3 folds, seed 0."""
+    X, y = blobs
+    before = X.copy(), y.copy()
+    candidates = _fast()
+    return X, y, before, candidates, NoisyLabelSelector(candidates, cv=3, random_state=0).fit(X, y)
 
 
 def _without_times(results):
@@ -133,7 +142,7 @@ def test_a_fold_whose_noise_cannot_be_estimated_is_scored_plainly_with_a_warning
 def test_a_single_candidate_is_that_candidate_refitted_on_every_row(blobs):
     X, y = blobs
     model = make_pipeline(StandardScaler(), LogisticRegression(C=0.3))
-    selector = NoisyLabelSelector([("only", model)], random_state=0).fit(X, y)
+    selector = NoisyLabelSelector([("only", model)], cv=3, random_state=0).fit(X, y)
     plain = clone(model).fit(X, y)
     assert selector.best_name_ == "only"
     np.testing.assert_array_equal(selector.predict(X), plain.predict(X))
@@ -142,10 +151,9 @@ def test_a_single_candidate_is_that_candidate_refitted_on_every_row(blobs):
     assert model.named_steps["logisticregression"].__dict__.get("coef_") is None  # not fitted itself
 
 
-def test_one_random_state_gives_one_result(blobs):
-    X, y = blobs
-    a = NoisyLabelSelector(_fast(), random_state=7).fit(X, y)
-    b = NoisyLabelSelector(_fast(), random_state=7).fit(X, y)
+def test_one_random_state_gives_one_result(fast_fit):
+    X, y, _, _, a = fast_fit
+    b = NoisyLabelSelector(_fast(), cv=3, random_state=0).fit(X, y)
     _assert_same_results(a.cv_results_, b.cv_results_)
     assert a.best_name_ == b.best_name_
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
@@ -154,7 +162,7 @@ def test_one_random_state_gives_one_result(blobs):
 def test_string_labels_are_chosen_and_predicted_as_given(blobs):
     X, y = blobs
     names = np.array(["ant", "bee", "cat"])[y]
-    selector = NoisyLabelSelector(_fast(), random_state=0).fit(X, names)
+    selector = NoisyLabelSelector(_fast(), cv=3, random_state=0).fit(X, names)
     assert selector.classes_.tolist() == ["ant", "bee", "cat"]
     assert set(selector.predict(X)) <= {"ant", "bee", "cat"}
     assert selector.predict_proba(X).shape == (len(X), 3)
@@ -184,9 +192,10 @@ def test_finding_keras_does_not_import_tensorflow():
 @pytest.mark.slow
 def test_default_candidates_are_cross_validated_and_one_is_chosen(monkeypatch):
     monkeypatch.setattr(selection, "_keras_installed", lambda: False)
-    X, y = load_wine(return_X_y=True)
+    # two classes (gradient boosting grows one tree per iteration) and two processes keep it short
+    X, y = make_classification(n_samples=200, n_features=8, random_state=100)
     y_noisy, _ = make_noisy_labels(y, noise_rate=0.2, random_state=100)
-    selector = NoisyLabelSelector(cv=2, random_state=100).fit(X, y_noisy)
+    selector = NoisyLabelSelector(cv=2, random_state=100, n_jobs=2).fit(X, y_noisy)
     assert set(selector.cv_results_["candidate"]) == set(selection.default_candidates())
     assert len(selector.cv_results_["fold"]) == 7 * 2
     results = pd.DataFrame(selector.cv_results_)
@@ -235,7 +244,7 @@ def test_a_candidate_that_fails_names_itself(blobs):
     X, y = blobs
     broken = LogisticRegression(C=-1.0)
     with pytest.raises(ValueError, match="'C' parameter of LogisticRegression") as exc:
-        NoisyLabelSelector({"good": LogisticRegression(), "broken": broken}).fit(X, y)
+        NoisyLabelSelector({"good": LogisticRegression(), "broken": broken}, cv=2).fit(X, y)
     assert "fitting candidate 'broken' on fold 0" in " ".join(exc.value.__notes__)
 
 
@@ -249,28 +258,23 @@ def test_composes_in_a_pipeline_clones_and_pickles(blobs):
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
 
 
-def test_fit_does_not_modify_the_candidates_or_the_data(blobs):
-    X, y = blobs
-    X_before, y_before = X.copy(), y.copy()
-    candidates = _fast()
-    NoisyLabelSelector(candidates, random_state=0).fit(X, y)
+def test_fit_does_not_modify_the_candidates_or_the_data(fast_fit):
+    X, y, (X_before, y_before), candidates, _ = fast_fit
     np.testing.assert_array_equal(X, X_before)
     np.testing.assert_array_equal(y, y_before)
     assert not hasattr(candidates["linear"], "coef_")
 
 
-def test_two_jobs_give_the_sequential_result(blobs):
-    X, y = blobs
-    one = NoisyLabelSelector(_fast(), cv=3, random_state=0, n_jobs=1).fit(X, y)
+def test_two_jobs_give_the_sequential_result(fast_fit):
+    X, y, _, _, one = fast_fit
     two = NoisyLabelSelector(_fast(), cv=3, random_state=0, n_jobs=2).fit(X, y)
     _assert_same_results(one.cv_results_, two.cv_results_)
     assert one.best_name_ == two.best_name_
 
 
-def test_a_dask_cluster_gives_the_sequential_result(blobs):
+def test_a_dask_cluster_gives_the_sequential_result(fast_fit):
     distributed = pytest.importorskip("distributed")
-    X, y = blobs
-    one = NoisyLabelSelector(_fast(), cv=3, random_state=0).fit(X, y)
+    X, y, _, _, one = fast_fit
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   dashboard_address=":0", silence_logs=40) as cluster, \
             distributed.Client(cluster), joblib.parallel_backend("dask"):
