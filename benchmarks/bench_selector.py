@@ -7,10 +7,12 @@ Run from the project root::
 
 For each tuning data set (:data:`benchmarks.datasets.DATASETS`: wine,
 breast_cancer and the synthetic small6, 214 x 9, 6 imbalanced classes) x noise
-setting (clean, 20% and 40% symmetric, 20% pair; pair is symmetric with two
-classes, so it is run once there) x tuning seed (100, 101): a stratified
+setting (clean, 20% and 40% symmetric, pair and instance-dependent; pair is
+symmetric with two classes, so it is run once there) x tuning seed (100,
+101): a stratified
 70/30 train/test split (seeded), noise injected into the training labels
-only (``make_noisy_labels``, seeded), ``StandardScaler`` fitted on the
+only (``make_noisy_labels``, seeded; instance-dependent noise with its
+default ``"boundary"`` flavour on the training features), ``StandardScaler`` fitted on the
 training part. Then
 
 - ``NoisyLabelSelector(candidates, random_state=seed)`` is fitted on the noisy
@@ -58,7 +60,8 @@ from .runner import Job, one_thread, run_checked
 
 RESULT_FILE = "bench_selector.md"
 DATASETS = ("wine", "breast_cancer", "small6")
-NOISE = (("none", 0.0), ("symmetric", 0.2), ("symmetric", 0.4), ("pair", 0.2))
+NOISE = (("none", 0.0), ("symmetric", 0.2), ("symmetric", 0.4), ("pair", 0.2), ("pair", 0.4),
+         ("instance", 0.2), ("instance", 0.4))
 SEEDS = (100, 101)
 PLAIN = ("random_forest", "gradient_boosting", "logistic_regression", "mlp")
 WITHIN = 0.01  # "within 1 point of the best candidate"
@@ -91,8 +94,9 @@ def _cell(job, cache=None):
     scaler = StandardScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     if job.noise_rate > 0:
+        instance = {"X": X_train} if job.noise_type == "instance" else {}
         y_noisy, _ = make_noisy_labels(y_train, noise_rate=job.noise_rate, noise_type=job.noise_type,
-                                       random_state=job.seed)
+                                       random_state=job.seed, **instance)
     else:
         y_noisy = y_train
     models = candidates(job.seed)

@@ -690,7 +690,8 @@ def test_selector_benchmark_reads_cells_cached_before_and_after_the_runner_into_
     table, missing = bench.run(quick=True, cache=str(cache), cached_only=True)
     assert table[["noise_type", "test:mlp", "corrected:gradient_boosting"]].values.tolist() == [
         ["none", 0.95, 0.75], ["pair", 0.95, 0.75]]  # grid order, not the file's
-    assert [(job.noise_type, job.noise_rate) for job in missing] == [("symmetric", 0.2), ("symmetric", 0.4)]
+    assert [(job.noise_type, job.noise_rate) for job in missing] == [
+        ("symmetric", 0.2), ("symmetric", 0.4), ("pair", 0.4), ("instance", 0.2), ("instance", 0.4)]
     text = bench.summary(table)
     for noise in ("clean", "pair 20%"):
         assert (f"| wine | {noise} | 100 | mlp 95.0 | mlp 95.0 | gradient_boosting 85.0 | mlp 95.0 | 1 |"
