@@ -6,9 +6,9 @@ Run from the project root::
                                      [--output DIR]   (writes DIR/bench_neural.md)
     python -m benchmarks.bench_neural --parts gate   (not run by default: 28 min on 2 cores)
 
-1. ``import``: time of ``import skrobust`` (must not import TensorFlow) and of
-   ``from skrobust import MAEClassifier`` (which does), each in a fresh
-   interpreter, median of 5.
+1. ``import``: time of ``import skrobust`` and of ``from skrobust import
+   MAEClassifier`` (neither may import TensorFlow: it loads at the first
+   ``fit``), each in a fresh interpreter, median of 5.
 2. ``tuning``: the acceptance table on the tuning data
    (:mod:`benchmarks.tuning`: its eight data sets, clean labels and 20%/40%
    symmetric and pair noise in the training folds only, tuning seeds
