@@ -512,12 +512,7 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         """A clone of ``estimator`` fitted on the rows of ``mask`` (all: no copy)."""
         if mask.all():
             return clone(estimator).fit(X, y, **params)
-        rows = np.flatnonzero(mask)
-        return clone(estimator).fit(
-            _safe_indexing(X, rows),
-            y[rows],
-            **_check_method_params(X, params=params, indices=rows),
-        )
+        return _fit_on(estimator, X, y, params, np.flatnonzero(mask))
 
     @staticmethod
     def _check_trusted(trusted, y, classes, params):
@@ -559,9 +554,14 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         return super().get_metadata_routing().add_self_request(self)
 
 
+def _fit_on(estimator, X, y, params, rows):
+    """A clone of ``estimator`` fitted on the rows ``rows`` (indices), their fit parameters with them."""
+    return clone(estimator).fit(
+        _safe_indexing(X, rows), y[rows], **_check_method_params(X, params=params, indices=rows)
+    )
+
+
 def _held_out_agreement(estimator, X, labels, y, params, rows, test):
     """Whether a clone fitted on ``rows`` (with ``labels``) predicts each ``test`` row's given label."""
-    model = clone(estimator).fit(
-        _safe_indexing(X, rows), labels[rows], **_check_method_params(X, params=params, indices=rows)
-    )
+    model = _fit_on(estimator, X, labels, params, rows)
     return model.predict(_safe_indexing(X, test)) == y[test]
