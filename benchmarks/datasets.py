@@ -92,6 +92,11 @@ def _synthetic(**params):
     return partial(make_classification, random_state=7, flip_y=0.0, **params)
 
 
+def _shape(name, description, groups, **params):
+    """A synthetic :class:`Dataset` of :func:`_synthetic` ``(**params)``; its class count from the params."""
+    return Dataset(name, description, _synthetic(**params), params.get("n_classes", 2), groups=groups)
+
+
 def _sklearn_loader(load):
     return partial(load, return_X_y=True)
 
@@ -157,57 +162,52 @@ DATASETS = {
                         n_redundant=5, n_classes=5, flip_y=0.0, random_state=0),
                 5, groups=()),
         # bench_scoring's set with >= 1,000 validation rows in each of its 2 folds (tuning data)
-        Dataset("synthetic_3000", "make_classification: 3,000 x 20 (8 informative), 3 classes, flip_y=0",
-                _synthetic(n_samples=3000, n_features=20, n_informative=8, n_redundant=4, n_classes=3),
-                3, groups=()),
+        _shape("synthetic_3000", "make_classification: 3,000 x 20 (8 informative), 3 classes, flip_y=0", (),
+               n_samples=3000, n_features=20, n_informative=8, n_redundant=4, n_classes=3),
         # the tuning data: scikit-learn's bundled sets and synthetic shapes (random_state=7)
         Dataset("iris", "load_iris: 150 x 4, 3 classes", _sklearn_loader(load_iris), 3, groups=("tuning",)),
-        Dataset("binary_hard", "make_classification: 1,000 x 10 (4 informative), 2 classes, "
-                "2 clusters per class, flip_y=0",
-                _synthetic(n_samples=1000, n_features=10, n_informative=4, n_redundant=2,
-                           n_clusters_per_class=2, class_sep=0.8), 2, groups=("tuning",)),
-        Dataset("many_classes", "make_classification: 2,000 x 20 (12 informative), 15 classes, flip_y=0",
-                _synthetic(n_samples=2000, n_features=20, n_informative=12, n_redundant=4,
-                           n_classes=15, n_clusters_per_class=1), 15, groups=("tuning",)),
-        Dataset("many_features", "make_classification: 600 x 200 (20 informative), 4 classes, flip_y=0",
-                _synthetic(n_samples=600, n_features=200, n_informative=20, n_redundant=10,
-                           n_classes=4), 4, groups=("tuning",)),
-        Dataset("imbalanced", "make_classification: 1,500 x 12 (6 informative), 4 classes weighted "
-                "0.55/0.25/0.15/0.05, flip_y=0",
-                _synthetic(n_samples=1500, n_features=12, n_informative=6, n_redundant=2,
-                           n_classes=4, weights=[0.55, 0.25, 0.15, 0.05]), 4, groups=("tuning",)),
+        _shape("binary_hard", "make_classification: 1,000 x 10 (4 informative), 2 classes, "
+               "2 clusters per class, flip_y=0", ("tuning",),
+               n_samples=1000, n_features=10, n_informative=4, n_redundant=2, n_clusters_per_class=2,
+               class_sep=0.8),
+        _shape("many_classes", "make_classification: 2,000 x 20 (12 informative), 15 classes, flip_y=0",
+               ("tuning",), n_samples=2000, n_features=20, n_informative=12, n_redundant=4, n_classes=15,
+               n_clusters_per_class=1),
+        _shape("many_features", "make_classification: 600 x 200 (20 informative), 4 classes, flip_y=0",
+               ("tuning",), n_samples=600, n_features=200, n_informative=20, n_redundant=10, n_classes=4),
+        _shape("imbalanced", "make_classification: 1,500 x 12 (6 informative), 4 classes weighted "
+               "0.55/0.25/0.15/0.05, flip_y=0", ("tuning",),
+               n_samples=1500, n_features=12, n_informative=6, n_redundant=2, n_classes=4,
+               weights=[0.55, 0.25, 0.15, 0.05]),
         # check shapes, modelled on held-out failures (tuning data: defaults were chosen on them too)
-        Dataset("small6", "make_classification: 214 x 9 (6 informative), 6 classes weighted "
-                "0.33/0.35/0.08/0.06/0.04/0.14",
-                _synthetic(n_samples=214, n_features=9, n_informative=6, n_redundant=1, n_classes=6,
-                           n_clusters_per_class=1, weights=[0.33, 0.35, 0.08, 0.06, 0.04, 0.14],
-                           class_sep=1.0), 6, groups=("check",)),
-        Dataset("binary7", "make_classification: 532 x 7 (3 informative), 2 classes weighted "
-                "0.67/0.33, 2 clusters per class, class_sep=0.6",
-                _synthetic(n_samples=532, n_features=7, n_informative=3, n_redundant=2,
-                           n_clusters_per_class=2, weights=[0.67, 0.33], class_sep=0.6), 2,
-                groups=("check",)),
-        Dataset("signal10", "make_classification: 4,000 x 40 (8 informative), 10 classes, "
-                "2 clusters per class, class_sep=0.8",
-                _synthetic(n_samples=4000, n_features=40, n_informative=8, n_redundant=12, n_classes=10,
-                           n_clusters_per_class=2, class_sep=0.8), 10, groups=("check",)),
-        Dataset("leaf32", "make_classification: 1,907 x 80 (30 informative), 32 classes, class_sep=3",
-                _synthetic(n_samples=1907, n_features=80, n_informative=30, n_redundant=20, n_classes=32,
-                           n_clusters_per_class=1, class_sep=3.0), 32, groups=("check",)),
+        _shape("small6", "make_classification: 214 x 9 (6 informative), 6 classes weighted "
+               "0.33/0.35/0.08/0.06/0.04/0.14", ("check",),
+               n_samples=214, n_features=9, n_informative=6, n_redundant=1, n_classes=6, n_clusters_per_class=1,
+               weights=[0.33, 0.35, 0.08, 0.06, 0.04, 0.14], class_sep=1.0),
+        _shape("binary7", "make_classification: 532 x 7 (3 informative), 2 classes weighted "
+               "0.67/0.33, 2 clusters per class, class_sep=0.6", ("check",),
+               n_samples=532, n_features=7, n_informative=3, n_redundant=2, n_clusters_per_class=2,
+               weights=[0.67, 0.33], class_sep=0.6),
+        _shape("signal10", "make_classification: 4,000 x 40 (8 informative), 10 classes, "
+               "2 clusters per class, class_sep=0.8", ("check",),
+               n_samples=4000, n_features=40, n_informative=8, n_redundant=12, n_classes=10,
+               n_clusters_per_class=2, class_sep=0.8),
+        _shape("leaf32", "make_classification: 1,907 x 80 (30 informative), 32 classes, class_sep=3",
+               ("check",), n_samples=1907, n_features=80, n_informative=30, n_redundant=20, n_classes=32,
+               n_clusters_per_class=1, class_sep=3.0),
         # the noise estimate's shapes: a weak model, 32 classes and 15:1 imbalance at >= 1,000
         # validation rows (tuning data)
-        Dataset("weak3", "make_classification: 3,000 x 10 (3 informative), 3 classes, "
-                "2 clusters per class, class_sep=0.3",
-                _synthetic(n_samples=3000, n_features=10, n_informative=3, n_redundant=2, n_classes=3,
-                           n_clusters_per_class=2, class_sep=0.3), 3, groups=("estimate",)),
-        Dataset("many32_big", "make_classification: 4,000 x 40 (20 informative), 32 classes, class_sep=2",
-                _synthetic(n_samples=4000, n_features=40, n_informative=20, n_redundant=10, n_classes=32,
-                           n_clusters_per_class=1, class_sep=2.0), 32, groups=("estimate",)),
-        Dataset("imbalanced_big", "make_classification: 3,000 x 12 (6 informative), 5 classes weighted "
-                "0.6/0.2/0.1/0.06/0.04",
-                _synthetic(n_samples=3000, n_features=12, n_informative=6, n_redundant=2, n_classes=5,
-                           n_clusters_per_class=1, weights=[0.6, 0.2, 0.1, 0.06, 0.04]), 5,
-                groups=("estimate",)),
+        _shape("weak3", "make_classification: 3,000 x 10 (3 informative), 3 classes, "
+               "2 clusters per class, class_sep=0.3", ("estimate",),
+               n_samples=3000, n_features=10, n_informative=3, n_redundant=2, n_classes=3,
+               n_clusters_per_class=2, class_sep=0.3),
+        _shape("many32_big", "make_classification: 4,000 x 40 (20 informative), 32 classes, class_sep=2",
+               ("estimate",), n_samples=4000, n_features=40, n_informative=20, n_redundant=10, n_classes=32,
+               n_clusters_per_class=1, class_sep=2.0),
+        _shape("imbalanced_big", "make_classification: 3,000 x 12 (6 informative), 5 classes weighted "
+               "0.6/0.2/0.1/0.06/0.04", ("estimate",),
+               n_samples=3000, n_features=12, n_informative=6, n_redundant=2, n_classes=5,
+               n_clusters_per_class=1, weights=[0.6, 0.2, 0.1, 0.06, 0.04]),
     ]
 }
 
