@@ -77,7 +77,7 @@ import skrobust
 from benchmarks.cli import bench_parser
 from benchmarks.datasets import DATASETS, article_data, article_flip
 from benchmarks.report import mean_std
-from benchmarks.runner import Job, run_checked
+from benchmarks.runner import Job, one_row_per_entry, run_checked
 from skrobust import make_noisy_labels
 
 LOSSES = ("mae", "gce", "sce", "nce_rce", "nce_mae", "cross_entropy")
@@ -226,15 +226,12 @@ def _gate_cell(job, methods):
 
 
 def part_gate(quick):
-    from benchmarks.tuning import (CELL, NOISE_SETTINGS, TUNING_DATASETS, TUNING_SEEDS, seeds_label,
-                                   noise_label)
+    from benchmarks.tuning import (CELL, NOISE_SETTINGS, TUNING_DATASETS, TUNING_SEEDS, noise_label,
+                                   run_cells, seeds_label)
 
     datasets = ["wine", "iris"] if quick else list(TUNING_DATASETS)
     seeds = TUNING_SEEDS[:1] if quick else TUNING_SEEDS[:3]
-    jobs = [Job(d, t, r, method, s) for d in datasets for t, r in NOISE_SETTINGS for s in seeds
-            for method in GATE_METHODS]
-    table = run_checked(_gate_cell, jobs, options={"methods": GATE_METHODS}, n_jobs=-1, progress=False)
-    table = table.explode(list(GATE_COLUMNS), ignore_index=True).infer_objects()
+    table = run_cells(_gate_cell, GATE_METHODS, datasets, NOISE_SETTINGS, seeds, n_jobs=-1)
     lines = [
         "## min_noise_rate on the tuning data: MAEClassifier against MLPClassifier()\n",
         f"The folds and noise of the tuning part, {seeds_label(seeds)}; gain = MAE − MLP in "
@@ -518,7 +515,7 @@ def part_timing(quick):
         cases = {label: (load, (1, 3), batch, 1) for label, (load, _, batch, _) in cases.items()}
     jobs = [Job(label.split(",")[0], "none", 0.0, label, 0) for label in cases]  # one job per case
     table = _in_this_process(_timing_job, jobs, cases=cases, learning_rate=learning_rate, hidden=hidden)
-    table = table.explode(["trainer", "epochs", "repeat", "wall", "cpu"], ignore_index=True).infer_objects()
+    table = one_row_per_entry(table)
     lines = [
         f"## Fit time: MAEClassifier vs MLPClassifier, hidden_layer_sizes={hidden}, "
         f"Adam learning_rate={learning_rate}\n",

@@ -105,7 +105,7 @@ def choose_job(job, path, target, candidates, scoring, cv, n_jobs):
 
 def select(args, dataset, progress=False):
     """:func:`choose_job` through the runner: one row per candidate and fold (a failure raises)."""
-    from .runner import Job, run_checked
+    from .runner import Job, one_row_per_entry, run_checked
 
     job = Job(dataset.name, "none", 0.0, "NoisyLabelSelector", args.seed)
     options = {"path": os.path.abspath(args.data), "target": args.target, "candidates": args.candidates,
@@ -113,7 +113,7 @@ def select(args, dataset, progress=False):
     table = run_checked(choose_job, [job], options=options, progress=progress, desc="choose")
     if table["warnings"].iloc[0]:
         print(f"choose: warnings raised while fitting: {table['warnings'].iloc[0]}", file=sys.stderr)
-    return table.explode(list(CV_COLUMNS), ignore_index=True).infer_objects()
+    return one_row_per_entry(table)
 
 
 def fold_table(results, order):

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["Job", "SchedulerUnreachable", "connect", "one_thread", "run_checked", "run_jobs"]
+__all__ = ["Job", "SchedulerUnreachable", "connect", "one_row_per_entry", "one_thread", "run_checked", "run_jobs"]
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,16 @@ def run_checked(func, jobs, **kwargs):
         raise RuntimeError(f"{len(failed)} of {len(table)} jobs failed; the first, "
                            f"{failed.iloc[0][['dataset', 'method', 'seed']].to_dict()}: {failed['error'].iloc[0]}")
     return table
+
+
+def one_row_per_entry(table):
+    """A :func:`run_checked` table whose jobs returned lists (one entry per fold, fit, ...), one row per entry.
+
+    Every list column is spread (a job's lists have one length); the other
+    columns repeat on each of the job's rows.
+    """
+    lists = [column for column in table.columns if len(table) and isinstance(table[column].iloc[0], list)]
+    return table.explode(lists, ignore_index=True).infer_objects()
 
 
 def _indexed(i, func, job, options, methods):

@@ -17,9 +17,9 @@ import warnings
 
 from .datasets import DATASETS, datasets_in
 from .report import seed_range
-from .runner import Job, run_checked
+from .runner import Job, one_row_per_entry, run_checked
 
-__all__ = ["CHECK_DATASETS", "NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "noise_rate_estimates", "seeds_label", "summarize", "tuning_model"]
+__all__ = ["CHECK_DATASETS", "NOISE_SETTINGS", "TUNING_DATASETS", "TUNING_SEEDS", "cell_rows", "cells_below", "describe", "evaluate", "gain", "noise_rate_estimates", "run_cells", "seeds_label", "summarize", "tuning_model"]
 
 TUNING_SEEDS = tuple(range(100, 200))
 
@@ -100,7 +100,7 @@ def evaluate(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUNING_SEEDS[:3
     table : pandas.DataFrame
         Columns method, dataset, noise_type, noise_rate, seed, fold, accuracy, fit_time.
     """
-    return _run_cells(_cell, methods, datasets, noise, seeds, n_jobs, cv=cv, scale=scale)
+    return run_cells(_cell, methods, datasets, noise, seeds, n_jobs, cv=cv, scale=scale)
 
 
 def _estimate_cell(job, methods, cv):
@@ -151,10 +151,10 @@ def noise_rate_estimates(methods, datasets=None, noise=NOISE_SETTINGS, seeds=TUN
         (the share of training labels changed), estimate, low, high, acted
         (the interval's lower end reaches the estimator's ``min_noise_rate``).
     """
-    return _run_cells(_estimate_cell, methods, datasets, noise, seeds, n_jobs, cv=cv)
+    return run_cells(_estimate_cell, methods, datasets, noise, seeds, n_jobs, cv=cv)
 
 
-def _run_cells(cell, methods, datasets, noise, seeds, n_jobs, **options):
+def run_cells(cell, methods, datasets, noise, seeds, n_jobs, **options):
     """``cell(job, methods, **options)`` over the grid through the runner: one row per fold.
 
     A cell returns one list per column, one entry per fold; a cell that
@@ -163,10 +163,8 @@ def _run_cells(cell, methods, datasets, noise, seeds, n_jobs, **options):
     jobs = [Job(dataset, noise_type, rate, name, seed)
             for dataset in (TUNING_DATASETS if datasets is None else datasets)
             for noise_type, rate in noise for seed in seeds for name in methods]
-    table = run_checked(cell, jobs, options={"methods": methods, **options}, n_jobs=n_jobs,
-                        progress=False)
-    folds = [column for column in table.columns if isinstance(table[column].iloc[0], list)]
-    return table.explode(folds, ignore_index=True).infer_objects()
+    return one_row_per_entry(run_checked(cell, jobs, options={"methods": methods, **options},
+                                         n_jobs=n_jobs, progress=False))
 
 
 CELL = ["dataset", "noise_type", "noise_rate"]
