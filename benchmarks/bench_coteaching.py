@@ -34,7 +34,7 @@ Run from the project root::
 True labels are used only to make the noise and to score.
 
 Each part is a list of :class:`benchmarks.runner.Job` run by
-:func:`benchmarks.runner.run_checked` (one job: one noise seed of one
+:func:`benchmarks.runner.run_here` (one job: one noise seed of one
 method on the article task; one seed of one noise setting and base on
 load_digits; one timing repeat of one base), one after the other in this
 process; the tables are made from its DataFrame.
@@ -54,7 +54,7 @@ from .cli import bench_parser
 from .datasets import DATASETS, article_data, article_flip
 from .methods import METHODS
 from .report import fit_timed, markdown_table, mean_std, run_parts, seed_range, write_bench_report
-from .runner import Job, run_checked
+from .runner import Job, run_here
 
 RESULT_FILE = "bench_coteaching.md"
 PARTS = ("tuning", "article", "digits", "timing")
@@ -64,11 +64,6 @@ def _default_base():
     """The network of the default peer, as ``CoTeachingClassifier``'s ``estimator`` documents it
     (``None`` means ``make_pipeline(StandardScaler(), MLPClassifier(learning_rate_init=0.005))``)."""
     return MLPClassifier(learning_rate_init=0.005)
-
-
-def _run_here(func, jobs, desc, **options):
-    """The jobs one after the other in this process (the timings alternate on one core)."""
-    return run_checked(func, jobs, options=options, n_jobs=1, desc=desc)
 
 
 # --------------------------------------------------------------- article task
@@ -98,7 +93,7 @@ def article_job(job, methods):
 def article(seeds):
     """The runner's table of :func:`article_job`: every method on each noise seed."""
     jobs = [Job("article", "flip", 0.2, method, seed) for seed in seeds for method in ARTICLE_METHODS]
-    return _run_here(article_job, jobs, "article", methods=ARTICLE_METHODS)
+    return run_here(article_job, jobs, desc="article", methods=ARTICLE_METHODS)
 
 
 def article_markdown(table):
@@ -153,7 +148,7 @@ def digits(seeds, settings):
     """The runner's table of :func:`digits_job` over ``settings`` (noise type, rate), bases and seeds."""
     jobs = [Job("digits", noise_type, rate, base_name, seed)
             for noise_type, rate in settings for base_name in DIGITS_BASES for seed in seeds]
-    return _run_here(digits_job, jobs, "digits", bases=DIGITS_BASES)
+    return run_here(digits_job, jobs, desc="digits", bases=DIGITS_BASES)
 
 
 def digits_markdown(table):
@@ -269,7 +264,8 @@ def timing(repeats):
     defaults = CoTeachingClassifier()
     epochs, batch_size = defaults.max_epochs, defaults.batch_size
     jobs = [Job("digits", "pair", 0.45, base_name, r) for base_name in DIGITS_BASES for r in range(repeats)]
-    table = _run_here(timing_job, jobs, "timing", bases=DIGITS_BASES, epochs=epochs, batch_size=batch_size)
+    table = run_here(timing_job, jobs, desc="timing", bases=DIGITS_BASES, epochs=epochs,
+                     batch_size=batch_size)
     medians = table.groupby("method", sort=False)[["plain", "fixed", "auto"]].median()
     rows = [[base_name, f"{m['plain']:.2f}", f"{m['fixed']:.2f}", f"{m['fixed'] / m['plain']:.2f}×",
              f"{m['auto'] / m['plain']:.2f}×"] for base_name, m in medians.iterrows()]

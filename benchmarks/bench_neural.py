@@ -43,14 +43,14 @@ Run from the project root::
    against ``MLPClassifier()``; the acceptance counted for thresholds 0,
    0.05 and 0.1.
 
-Each part is a list of :class:`benchmarks.runner.Job` run by
-:func:`benchmarks.runner.run_checked` (a failed job stops the bench), and its
-Markdown is made from the table that returns: ``import`` one job per
-statement and repeat, ``tuning`` :func:`benchmarks.tuning.evaluate`'s jobs,
-``article`` one per network and noise seed, ``digits`` one per seed, noise
-and loss, ``timing`` one per case (its fits alternate inside the job), and
-``gate`` one per tuning cell and seed (a row per fold). All but ``tuning``
-and ``gate`` run one job at a time in this process, as the loops before them.
+Each part is a list of :class:`benchmarks.runner.Job` run by the runner (a
+failed job stops the bench), and its Markdown is made from the table that
+returns: ``import`` one job per statement and repeat, ``article`` one per
+network and noise seed, ``digits`` one per seed, noise and loss, ``timing``
+one per case (its fits alternate inside the job), all one at a time in this
+process (:func:`benchmarks.runner.run_here`); ``tuning`` and ``gate`` one
+per tuning cell, method and seed in worker processes
+(:func:`benchmarks.tuning.run_cells`, a row per fold).
 
 True labels are used only to score.
 """
@@ -77,7 +77,7 @@ import skrobust
 from benchmarks.cli import bench_parser
 from benchmarks.datasets import DATASETS, article_data, article_flip
 from benchmarks.report import mean_std
-from benchmarks.runner import Job, one_row_per_entry, run_checked
+from benchmarks.runner import Job, one_row_per_entry, run_here
 from skrobust import make_noisy_labels
 
 LOSSES = ("mae", "gce", "sce", "nce_rce", "nce_mae", "cross_entropy")
@@ -92,11 +92,6 @@ def _network(seed, **params):
     from skrobust import MAEClassifier
 
     return MAEClassifier(random_state=seed, **params)
-
-
-def _in_this_process(func, jobs, **options):
-    """The part's jobs through the runner, one after another in this process (as its loops ran)."""
-    return run_checked(func, jobs, options=options, progress=False)
 
 
 # --------------------------------------------------------------------------- #
@@ -126,7 +121,7 @@ def _import_job(job):
 def part_import(quick):
     jobs = [Job("import", "none", 0.0, statement, repeat) for statement in IMPORT_STATEMENTS
             for repeat in range(5)]
-    table = _in_this_process(_import_job, jobs)
+    table = run_here(_import_job, jobs)
     lines = ["## Import time (fresh interpreter, median of 5)\n",
              "| statement | time (s) | imports TensorFlow |", "|---|---:|---|"]
     for statement, runs in table.groupby("method", sort=False):
@@ -287,7 +282,7 @@ def part_article(quick):
 
     seeds = range(3) if quick else range(10)
     jobs = [Job("article", "flip", 0.2, method, seed) for method in ARTICLE_METHODS for seed in seeds]
-    table = _in_this_process(_article_job, jobs, methods=ARTICLE_METHODS)
+    table = run_here(_article_job, jobs, methods=ARTICLE_METHODS)
     defaults = MAEClassifier().get_params()
     lines = [
         f"## The article's task: 20% flipped labels, noise seeds {seeds.start}-{seeds.stop - 1}\n",
@@ -326,7 +321,7 @@ def part_digits(quick):
     seeds = range(1) if quick else range(3)
     jobs = [Job("digits", noise_type, 0.4, loss, seed) for seed in seeds
             for noise_type in ("symmetric", "pair") for loss in LOSSES]
-    table = _in_this_process(_digits_job, jobs)
+    table = run_here(_digits_job, jobs)
     lines = [
         f"## load_digits (10 classes), 40% noise on the training labels, seeds {list(seeds)}\n",
         "StandardScaler + MAEClassifier(loss=..., random_state=seed), other parameters default; "
@@ -514,7 +509,7 @@ def part_timing(quick):
     if quick:
         cases = {label: (load, (1, 3), batch, 1) for label, (load, _, batch, _) in cases.items()}
     jobs = [Job(label.split(",")[0], "none", 0.0, label, 0) for label in cases]  # one job per case
-    table = _in_this_process(_timing_job, jobs, cases=cases, learning_rate=learning_rate, hidden=hidden)
+    table = run_here(_timing_job, jobs, cases=cases, learning_rate=learning_rate, hidden=hidden)
     table = one_row_per_entry(table)
     lines = [
         f"## Fit time: MAEClassifier vs MLPClassifier, hidden_layer_sizes={hidden}, "

@@ -23,7 +23,7 @@ thread (threadpoolctl), for every timing alike.
 
 Each part is a list of :class:`benchmarks.runner.Job` (one per size; the
 alternating timings of a part are one job) run in this process, one after
-the other, by :func:`benchmarks.runner.run_checked`; the tables are made
+the other, by :func:`benchmarks.runner.run_here`; the tables are made
 from its DataFrame. A job's data set is named ``"<data>_<rows>"``.
 """
 
@@ -43,7 +43,7 @@ from skrobust import LabelNoiseInjector, make_noisy_labels
 
 from .cli import bench_parser
 from .report import markdown_table, run_parts, write_bench_report
-from .runner import Job, run_checked
+from .runner import Job, run_here
 
 RESULT_FILE = "bench_noise.md"
 PARTS = ("labels", "injector", "projection", "boundary")
@@ -149,27 +149,22 @@ def _run(args, argv):
                        "benchmarks.bench_noise", sections, args.output, argv, RESULT_FILE)
 
 
-def _run_here(func, jobs, **options):
-    """The jobs one after the other in this process (timings on an otherwise idle core)."""
-    return run_checked(func, jobs, options=options, n_jobs=1, progress=False)
-
-
 def labels(sizes):
     """The runner's table of :func:`labels_job`, one row per size."""
-    return _run_here(labels_job, [_job("randint", n, "make_noisy_labels") for n in sizes])
+    return run_here(labels_job, [_job("randint", n, "make_noisy_labels") for n in sizes])
 
 
 def injector(n_rows, n_trees, repeats):
-    return _run_here(injector_job, [_job("make_classification", n_rows, "LabelNoiseInjector")],
+    return run_here(injector_job, [_job("make_classification", n_rows, "LabelNoiseInjector")],
                      n_trees=n_trees, repeats=repeats)
 
 
 def projection(n):
-    return _run_here(projection_job, [_job("make_classification", n, "instance projection")])
+    return run_here(projection_job, [_job("make_classification", n, "instance projection")])
 
 
 def boundary(n_rows, repeats):
-    return _run_here(boundary_job, [_job("make_classification", n_rows, "instance boundary")],
+    return run_here(boundary_job, [_job("make_classification", n_rows, "instance boundary")],
                      repeats=repeats)
 
 

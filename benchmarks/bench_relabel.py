@@ -41,7 +41,7 @@ limited to one thread (threadpoolctl) for every method alike.
 
 Each part is a list of :class:`benchmarks.runner.Job` run by the one runner:
 the tuning parts through :mod:`benchmarks.tuning` (one job: one seed of one
-method on one tuning cell), the others by :func:`benchmarks.runner.run_checked`
+method on one tuning cell), the others by :func:`benchmarks.runner.run_here`
 one after the other in this process (one job: one noise seed of the article
 task, all its models on the same flips; one seed of one load_digits noise
 setting, with the alternating timings; one size of the scale part). The
@@ -67,7 +67,7 @@ from .cli import bench_parser
 from .datasets import DATASETS, article_data, article_flip
 from .methods import METHODS
 from .report import fit_timed, markdown_table, mean_std, run_parts, seed_range, write_bench_report
-from .runner import Job, run_checked
+from .runner import Job, run_here
 
 RESULT_FILE = "bench_relabel.md"
 PARTS = ("tuning", "noise_rate", "article", "digits", "scale")
@@ -87,11 +87,6 @@ def _precision_recall(flagged, flipped):
     precision = flipped[flagged].mean() if flagged.any() else np.nan
     recall = flagged[flipped].mean() if flipped.any() else np.nan
     return precision, recall
-
-
-def _run_here(func, jobs, desc, **options):
-    """The jobs one after the other in this process (one BLAS thread; alternating timings)."""
-    return run_checked(func, jobs, options=options, n_jobs=1, desc=desc)
 
 
 # --- 1. the article's task ------------------------------------------------------
@@ -142,7 +137,7 @@ def article_job(job):
 def article(seeds):
     """The runner's table of :func:`article_job`, one row per noise seed."""
     jobs = [Job("article", "flip", 0.2, "CleanFirstRelabeler and references", seed) for seed in seeds]
-    return _run_here(article_job, jobs, "article")
+    return run_here(article_job, jobs, desc="article")
 
 
 def article_markdown(table):
@@ -212,7 +207,7 @@ def digits(seeds, cells):
     """The runner's table of :func:`digits_job` over ``cells`` (noise type, rate) and seeds."""
     jobs = [Job("digits", noise_type, rate, "CleanFirstRelabeler vs CleanLearning", seed)
             for noise_type, rate in cells for seed in seeds]
-    return _run_here(digits_job, jobs, "digits")
+    return run_here(digits_job, jobs, desc="digits")
 
 
 def digits_markdown(table):
@@ -411,7 +406,7 @@ def scale(sizes):
     """The runner's table of :func:`scale_job`, one row per size, as records for :func:`scale_markdown`."""
     method = "CleanFirstRelabeler(LogisticRegression())"
     jobs = [Job(f"make_classification_{n}", "symmetric", 0.2, method, 0) for n in sizes]
-    return _run_here(scale_job, jobs, "scale").to_dict("records")
+    return run_here(scale_job, jobs, desc="scale").to_dict("records")
 
 
 def scale_markdown(rows):

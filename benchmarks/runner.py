@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["Job", "SchedulerUnreachable", "connect", "one_row_per_entry", "one_thread", "run_checked", "run_jobs"]
+__all__ = ["Job", "SchedulerUnreachable", "connect", "one_row_per_entry", "one_thread", "run_checked", "run_here",
+           "run_jobs"]
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,17 @@ def run_checked(func, jobs, **kwargs):
         raise RuntimeError(f"{len(failed)} of {len(table)} jobs failed; the first, "
                            f"{failed.iloc[0][['dataset', 'method', 'seed']].to_dict()}: {failed['error'].iloc[0]}")
     return table
+
+
+def run_here(func, jobs, *, desc=None, **options):
+    """:func:`run_checked` with the jobs one after the other in this process.
+
+    For parts that time things (alternating fits on one otherwise idle core)
+    or that must see one process's state; ``options`` go to ``func``; a
+    progress bar is shown only with ``desc``.
+    """
+    return run_checked(func, jobs, options=options, n_jobs=1, progress=desc is not None,
+                       desc=desc or "jobs")
 
 
 def one_row_per_entry(table):
