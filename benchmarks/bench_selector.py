@@ -52,6 +52,7 @@ import warnings
 from dataclasses import asdict
 
 import numpy as np
+import pandas as pd
 
 from .cli import bench_parser
 from .datasets import DATASETS as REGISTRY
@@ -152,7 +153,6 @@ def run(quick=False, cache=None, n_jobs=1, cached_only=False):
     the others are done (and cached). ``cached_only``: only the cells of
     ``cache``; the jobs it lacks are returned.
     """
-    import pandas as pd
 
     datasets, seeds = (("wine",), SEEDS[:1]) if quick else (DATASETS, SEEDS)
     grid = [  # seed by seed: a run cut short still covers every data set and noise
@@ -190,9 +190,7 @@ def _label(row):
 def summary(table):
     """The Markdown tables of the run, from :func:`run`'s table."""
     names = [column.split(":", 1)[1] for column in table.columns if column.startswith("test:")]
-    per_cell, counts = [], {k: {"within": 0, "below_plain": [], "regret": [], "tau": []}
-                            for k in ("corrected", "noisy")}
-    times, chosen = [], []
+    per_cell, chosen = [], []
     for row in table.to_dict("records"):
         test = {n: row[f"test:{n}"] for n in names}
         best = max(test, key=test.get)
@@ -202,44 +200,16 @@ def summary(table):
         for kind in ("corrected", "noisy"):
             score = {n: row[f"{kind}:{n}"] for n in names}
             choice = max(names, key=score.get)  # first listed on ties, as the selector
-            acc = test[choice]
-            c = counts[kind]
-            c["within"] += acc >= test[best] - WITHIN - 1e-12
-            c["regret"].append(100 * (test[best] - acc))
-            if acc < test[plain] - BELOW_PLAIN - 1e-12:
-                c["below_plain"].append(f"{row['dataset']} {_label(row)} seed {row['seed']} "
-                                        f"({100 * (acc - test[plain]):+.1f})")
-            c["tau"].append(_kendall([score[n] for n in names], [test[n] for n in names]))
-            cells.append(f"{choice} {100 * acc:.1f}")
-            chosen.append({"dataset": row["dataset"], "noise": _label(row), "choice": kind,
-                           "accuracy": acc, **test})
+            cells.append(f"{choice} {100 * test[choice]:.1f}")
+            chosen.append({"choice": kind, "dataset": row["dataset"], "noise": _label(row),
+                           "seed": f"seed {row['seed']}", "accuracy": test[choice], **test,
+                           "tau": _kendall([score[n] for n in names], [test[n] for n in names])})
         cells.append(row["fallback_folds"])
         per_cell.append(cells)
-        times.append((row["selector_time"], row["cv_fit_time"], row["refit_time"]))
-
-    n = len(table)
-    table = markdown_table(
-        ["data set", "noise", "seed", "best candidate (clean test)", "best plain", "selector: corrected",
-         "selector: noisy", "folds without T"],
-        per_cell, align="lllllllr")
-    summary_rows = []
-    for kind in ("corrected", "noisy"):
-        c = counts[kind]
-        summary_rows.append([
-            f'scoring="{kind}"',
-            f"{c['within']} of {n} ({100 * c['within'] / n:.0f}%)",
-            f"{len(c['below_plain'])}" + (f": {'; '.join(c['below_plain'])}" if c["below_plain"] else ""),
-            f"{np.mean(c['regret']):.2f}",
-            f"{np.max(c['regret']):.1f}",
-            f"{np.mean(c['tau']):.2f}",
-        ])
-    head = markdown_table(
-        ["choice", "within 1 point of the best candidate", "cells > 0.5 below the best plain",
-         "mean gap to the best (points)", "worst gap", "mean Kendall tau (score vs clean test)"],
-        summary_rows, align="llllrr")
-    sel, cv_fit, refit = (np.array(t) for t in zip(*times))
+    chosen = pd.DataFrame(chosen)
+    sel, cv_fit, refit = (table[column].to_numpy() for column in ("selector_time", "cv_fit_time", "refit_time"))
     cost = (
-        f"Fit time: the selector took {sel.sum():.0f} s over the {n} cells; its candidates' fits "
+        f"Fit time: the selector took {sel.sum():.0f} s over the {len(table)} cells; its candidates' fits "
         f"in its cross-validation (what a plain cross-validation of every candidate costs) "
         f"{cv_fit.sum():.0f} s, the refit of the chosen one {refit.sum():.0f} s; the rest, "
         f"{sel.sum() - cv_fit.sum() - refit.sum():.0f} s ({100 * (sel.sum() - cv_fit.sum() - refit.sum()) / cv_fit.sum():.0f}% "
@@ -251,15 +221,18 @@ def summary(table):
         "Clean-test accuracy (%) of the selector's choice, on tuning data; candidates: "
         + ", ".join(candidates(0)) + ".",
         "Per data set x noise setting, accuracies averaged over the seeds (the tuning protocol's cell):",
-        _averaged(chosen, names), "Per seed (one split each):", head, cost, table,
+        _choices(chosen, names, ["dataset", "noise"]),
+        "Per seed (one split each):", _choices(chosen, names, ["dataset", "noise", "seed"]), cost,
+        markdown_table(["data set", "noise", "seed", "best candidate (clean test)", "best plain",
+                        "selector: corrected", "selector: noisy", "folds without T"],
+                       per_cell, align="lllllllr"),
     ])
 
 
-def _averaged(chosen, names):
-    """The summary per data set x noise, every accuracy (the choice's and each candidate's) averaged over seeds."""
-    import pandas as pd
-
-    means = pd.DataFrame(chosen).groupby(["choice", "dataset", "noise"], sort=False).mean()
+def _choices(chosen, names, keys):
+    """How each scoring's choice fares per group of ``keys``: the accuracies (the choice's and each
+    candidate's) and Kendall's tau averaged over the group's rows."""
+    means = chosen.groupby(["choice", *keys], sort=False)[["accuracy", *names, "tau"]].mean()
     rows = []
     for kind in ("corrected", "noisy"):
         cells = means.loc[kind]
@@ -267,13 +240,15 @@ def _averaged(chosen, names):
         plain = cells[list(PLAIN)].max(axis=1)
         within = cells["accuracy"] >= best - WITHIN - 1e-12
         below = cells["accuracy"] < plain - BELOW_PLAIN - 1e-12
-        below_text = "; ".join(f"{d} {noise} ({100 * gap:+.1f})" for (d, noise), gap
+        below_text = "; ".join(f"{' '.join(key)} ({100 * gap:+.1f})" for key, gap
                                in (cells["accuracy"] - plain)[below].items())
+        gap = 100 * (best - cells["accuracy"])
         rows.append([f'scoring="{kind}"', f"{within.sum()} of {len(cells)} ({100 * within.mean():.0f}%)",
                      f"{below.sum()}" + (f": {below_text}" if below_text else ""),
-                     f"{100 * (best - cells['accuracy']).mean():.2f}"])
+                     f"{gap.mean():.2f}", f"{gap.max():.1f}", f"{cells['tau'].mean():.2f}"])
     return markdown_table(["choice", "within 1 point of the best candidate", "cells > 0.5 below the best plain",
-                           "mean gap to the best (points)"], rows, align="llll")
+                           "mean gap to the best (points)", "worst gap", "mean Kendall tau (score vs clean test)"],
+                          rows, align="llllrr")
 
 
 def main(argv=None):
