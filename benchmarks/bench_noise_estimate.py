@@ -272,40 +272,47 @@ def _bars(table):
     return lines
 
 
-def cost(quick):
-    """Seconds for the estimate and for cleanlab's find_label_issues, side by side on one data set."""
+def cost(quick, repeats=3):
+    """Seconds for the estimate and for cleanlab's find_label_issues, side by side on one data set.
+
+    The two run in turn ``repeats`` times (ours, theirs, ours, ...) in this
+    process; the ratio is the median of the pairs' ratios, so that a machine
+    whose speed drifts moves both sides of a pair alike.
+    """
     from sklearn.datasets import make_classification
 
     import skrobust
 
     from cleanlab.classification import CleanLearning
 
-    n_samples = 2_000 if quick else 100_000
+    n_samples, repeats = (2_000, 1) if quick else (100_000, repeats)
     X, y = make_classification(n_samples=n_samples, n_features=20, n_informative=10, n_classes=10,
                                random_state=100)
     y_noisy, _ = skrobust.make_noisy_labels(y, noise_rate=0.2, random_state=100)
+    rows, ratios = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        start = time.perf_counter()
-        rate = skrobust.estimate_noise_rate(None, X, y_noisy, random_state=100, return_interval=True)[0]
-        ours = time.perf_counter() - start
-        start = time.perf_counter()
-        issues = CleanLearning().find_label_issues(X, y_noisy)
-        theirs = time.perf_counter() - start
-    ratio = ours / theirs
+        for run in range(1, repeats + 1):
+            start = time.perf_counter()
+            rate, _ = skrobust.estimate_noise_rate(None, X, y_noisy, random_state=100, return_interval=True)
+            ours = time.perf_counter() - start
+            start = time.perf_counter()
+            issues = CleanLearning().find_label_issues(X, y_noisy)["is_label_issue"]
+            theirs = time.perf_counter() - start
+            ratios.append(ours / theirs)
+            rows.append([str(run), f"{ours:.1f}", f"{rate:.3f}", f"{theirs:.1f}", f"{issues.mean():.3f}",
+                         f"{ours / theirs:.2f}"])
+    ratio = float(np.median(ratios))
     return "\n".join([
         "### Cost\n",
-        (f"`make_classification` {n_samples:,} × 20 (10 informative), 10 classes, 20% symmetric noise, seed "
-         "100, one run, one process: `estimate_noise_rate(None, X, y, return_interval=True)` (its default "
-         "model, 5 folds) against cleanlab's `CleanLearning().find_label_issues(X, y)` (its default "
-         "`LogisticRegression`, 5 folds).\n"),
-        markdown_table(["", "seconds", "result"],
-                       [["skrobust estimate_noise_rate", f"{ours:.1f}", f"rate {rate:.3f}"],
-                        ["cleanlab find_label_issues", f"{theirs:.1f}",
-                         f"{int(issues['is_label_issue'].sum())} issues ({issues['is_label_issue'].mean():.3f})"]],
-                       align="lrr"),
+        (f"`make_classification` {n_samples:,} × 20 (10 informative), 10 classes, 20% symmetric noise "
+         f"(true rate {np.mean(y_noisy != y):.3f}), seed 100, one process, the two in turn: "
+         "`estimate_noise_rate(None, X, y, return_interval=True)` (its default model, 5 folds) against "
+         "cleanlab's `CleanLearning().find_label_issues(X, y)` (its default `LogisticRegression`, 5 folds).\n"),
+        markdown_table(["run", "skrobust s", "skrobust rate", "cleanlab s", "cleanlab share flagged", "ratio"],
+                       rows, align="rrrrrr"),
         "",
-        f"- ratio {ratio:.2f} (bar ≤ {COST_BAR}): {'met' if ratio <= COST_BAR else 'missed'}.",
+        f"- median ratio {ratio:.2f} (bar ≤ {COST_BAR}): {'met' if ratio <= COST_BAR else 'missed'}.",
     ])
 
 

@@ -86,6 +86,8 @@ MIN_CLASS_ROWS = 10
 
 # Bootstrap resamples of the noise rate's interval.
 N_RESAMPLES = 100
+#: Training rows beyond which :func:`noise_model`'s trees each see a bootstrap sample of this many.
+SUBSAMPLE_ROWS = 8_000
 
 # Acting on the estimate needs it to account for at least this share of the
 # out-of-fold model's disagreement with the given labels (explains_errors).
@@ -95,18 +97,31 @@ MIN_EXPLAINED_ERROR = 0.75
 # --- the out-of-fold probabilities --------------------------------------------
 
 
-def noise_model(random_state=None):
+def noise_model(random_state=None, n_samples=None):
     """The default out-of-fold model of the noise core: a forest with leaves of 5 rows.
 
     Every skrobust function and estimator that reads the noise with its
     default model reads it with this one (the choice is in
-    ``docs/decisions.md``).
+    ``docs/decisions.md``). Fitted on more than ``SUBSAMPLE_ROWS`` (8,000)
+    rows (``n_samples``), each tree sees a bootstrap sample of 8,000 rows
+    and the forest has ``max(25, 100 * 8,000 // n_samples)`` trees, so
+    that its cost stops growing with the rows.
 
     >>> from skrobust.detection import noise_model
     >>> noise_model(0)
     RandomForestClassifier(min_samples_leaf=5, random_state=0)
+    >>> noise_model(0, n_samples=80_000)
+    RandomForestClassifier(max_samples=8000, min_samples_leaf=5, n_estimators=25,
+                           random_state=0)
     """
-    return RandomForestClassifier(min_samples_leaf=5, random_state=random_state)
+    if n_samples is None or n_samples <= SUBSAMPLE_ROWS:
+        return RandomForestClassifier(min_samples_leaf=5, random_state=random_state)
+    return RandomForestClassifier(
+        n_estimators=max(25, 100 * SUBSAMPLE_ROWS // n_samples),
+        min_samples_leaf=5,
+        max_samples=SUBSAMPLE_ROWS,
+        random_state=random_state,
+    )
 
 
 def encode_labels(y, X, owner, *, pred_probs=None):
@@ -122,12 +137,14 @@ def encode_labels(y, X, owner, *, pred_probs=None):
 
 
 def held_out_proba(
-    estimator, X, y_encoded, *, cv=5, n_jobs=None, random_state=None, params=None, classes=None
+    estimator, X, y_encoded, *, cv=5, n_jobs=None, random_state=None, params=None, classes=None,
+    model_seed=None,
 ):
     """Out-of-fold probabilities, one column per code of ``y_encoded`` (0..K-1), and the folds.
 
     ``estimator`` is cloned for each fold (``None``: :func:`noise_model`
-    seeded with ``random_state``). Folds by
+    sized to the folds' training rows and seeded with ``model_seed``, or
+    with ``random_state`` when that is ``None``). Folds by
     :func:`~skrobust._validation.check_folds`, shuffled with
     ``random_state``; the rows it cannot hold out (a class with a single
     sample) get a row of NaN. ``classes`` (the labels the codes stand for)
@@ -141,8 +158,6 @@ def held_out_proba(
         The splits the probabilities came from (empty when no row could be
         held out), for a caller that needs to evaluate on the same folds.
     """
-    if estimator is None:
-        estimator = noise_model(random_state)
     check_consistent_length(X, y_encoded)
     splitter, held_out = check_folds(cv, y_encoded, random_state, classes=classes)
     proba = np.full((len(y_encoded), int(y_encoded.max()) + 1), np.nan)
@@ -155,6 +170,11 @@ def held_out_proba(
         X_cv, y_cv = _safe_indexing(X, rows), y_encoded[rows]
         params_cv = _check_method_params(X, params=params or {}, indices=rows)
     splits = list(splitter.split(X_cv, y_cv))
+    if estimator is None:
+        estimator = noise_model(
+            random_state if model_seed is None else model_seed,
+            n_samples=min(len(train) for train, _ in splits),
+        )
     oof = cross_val_predict(
         WithClasses(estimator),  # CleanLearning sets no classes_
         X_cv,
@@ -401,11 +421,9 @@ def estimate_noise(
     goes through here, so the same arguments give the same estimate.
     """
     rng = check_random_state(random_state)
-    if estimator is None:
-        estimator = noise_model(random_state)
     proba, folds = held_out_proba(
         estimator, X, y_encoded, cv=cv, n_jobs=n_jobs, random_state=rng, params=params,
-        classes=classes,
+        classes=classes, model_seed=random_state,
     )
     rate, interval = noise_rate_interval(y_encoded, proba, random_state=rng)
     return NoiseEstimate(proba, folds, rate, interval)
@@ -522,7 +540,9 @@ def out_of_fold_proba(
     estimator : estimator object or None
         A classifier with ``fit`` and ``predict_proba``; it is cloned, never
         fitted itself. ``None`` means :func:`noise_model`,
-        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``.
+        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``
+        (with fewer trees of 8,000 sampled rows each on more than 8,000
+        training rows).
 
     X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         Training data, passed unchanged to the estimator.
@@ -613,7 +633,9 @@ def find_label_issues(
     estimator : estimator object or None
         A classifier with ``predict_proba``, cloned for each fold. ``None``
         means :func:`noise_model`,
-        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``.
+        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``
+        (with fewer trees of 8,000 sampled rows each on more than 8,000
+        training rows).
 
     X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         Training data; ignored when ``pred_probs`` is given.
@@ -714,7 +736,9 @@ def estimate_noise_rate(
     estimator : estimator object or None
         A classifier with ``predict_proba``, cloned for each fold. ``None``
         means :func:`noise_model`,
-        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``.
+        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``
+        (with fewer trees of 8,000 sampled rows each on more than 8,000
+        training rows).
 
     X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         Training data; ignored when ``pred_probs`` is given.
@@ -816,7 +840,9 @@ def estimate_transition_matrix(estimator, X, y, *, cv=5, n_jobs=None, random_sta
     estimator : estimator object or None
         A classifier with ``predict_proba``, cloned for each fold. ``None``
         means :func:`noise_model`,
-        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``.
+        ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``
+        (with fewer trees of 8,000 sampled rows each on more than 8,000
+        training rows).
 
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The features.

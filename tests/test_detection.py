@@ -18,7 +18,7 @@ from skrobust import (
     find_label_issues,
     out_of_fold_proba,
 )
-from skrobust.detection import noise_rate_interval
+from skrobust.detection import SUBSAMPLE_ROWS, noise_model, noise_rate_interval
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +74,20 @@ def test_out_of_fold_proba_none_means_the_seeded_noise_model(blobs):
         RandomForestClassifier(min_samples_leaf=5, random_state=0), X, y_noisy, random_state=0
     )
     np.testing.assert_allclose(default, explicit)
+
+
+def test_default_noise_model_subsamples_its_trees_beyond_ten_thousand_training_rows():
+    # 2 folds of 22,000 rows: 11,000 training rows each, more than SUBSAMPLE_ROWS (8,000)
+    X, y = make_blobs(n_samples=22_000, centers=3, cluster_std=3.0, random_state=0)
+    forest = noise_model(0, n_samples=11_000)
+    assert (forest.n_estimators, forest.max_samples) == (72, SUBSAMPLE_ROWS)
+    assert noise_model(0, n_samples=SUBSAMPLE_ROWS).get_params() == noise_model(0).get_params()
+    default, _ = out_of_fold_proba(None, X, y, cv=2, random_state=0)
+    explicit, _ = out_of_fold_proba(forest, X, y, cv=2, random_state=0)
+    np.testing.assert_array_equal(default, explicit)
+    assert estimate_noise_rate(None, X, y, cv=2, random_state=0) == estimate_noise_rate(
+        forest, X, y, cv=2, random_state=0
+    )
 
 
 def test_out_of_fold_proba_string_labels_give_same_columns_as_ints(blobs):
