@@ -6,7 +6,10 @@ Run from the project root::
                                         [--cache FILE] [--n-jobs N]
 
 For each tuning data set (:data:`benchmarks.datasets.DATASETS`: wine,
-breast_cancer and the synthetic small6, 214 x 9, 6 imbalanced classes) x noise
+breast_cancer and the synthetic small6, 214 x 9, 6 imbalanced classes;
+binary_hard, 1,000 x 10, 2 classes, and imbalanced, 1,500 x 12, 4 classes
+11:1, whose test parts of 300 and 450 rows measure the choice more
+finely than the others' 54-171) x noise
 setting (clean, 20% and 40% symmetric, pair and instance-dependent; pair is
 symmetric with two classes, so it is run once there) x tuning seed
 (100-102): a stratified 70/30 train/test split (seeded), noise injected into
@@ -22,7 +25,11 @@ noise in its default ``"boundary"`` flavour, on the training features),
   candidates);
 - every candidate is fitted plainly on the noisy training labels and scored
   on the clean test labels; the selector's refit is checked to predict as
-  its candidate's plain fit does.
+  its candidate's plain fit does;
+- the control: each candidate's 5-fold cross-validated accuracy on the
+  *clean* labels of the training rows (fitted on the noisy ones), which
+  no user has; its choice shows how far the cell's sampling error alone
+  keeps any choice made on the training rows from the bars.
 
 Reported, per data set x noise setting averaged over the seeds (the tuning
 protocol's cell) and per seed: the clean-test accuracy of each choice against the best candidate
@@ -37,12 +44,13 @@ The candidates are the defaults without ``MAEClassifier`` (TensorFlow
 training would multiply the run time; the selector's default list has it
 when the ``keras`` extra is installed). Each cell runs on one thread
 (``threadpoolctl``); digits and the larger synthetic sets are left out to
-keep the run near 15 CPU minutes. ``--quick``: wine only, seed 100.
+keep the run near 80 CPU minutes. ``--quick``: wine only, seed 100.
 
-Each cell is one :class:`benchmarks.runner.Job` (job function :func:`_cell`,
+Each cell is two :class:`benchmarks.runner.Job` (job functions :func:`_cell`
+and :func:`_oracle_cell`,
 run by :func:`benchmarks.runner.run_checked`: a failed cell stops the run
 with its error); the report is made from the table of cells, one row each.
-``--cache`` keeps the finished cells' rows, one JSON line each.
+``--cache`` keeps the finished jobs' records, one JSON line each (a cell's two are merged).
 """
 
 import json
@@ -60,13 +68,18 @@ from .report import markdown_table, write_bench_report
 from .runner import Job, one_thread, run_checked
 
 RESULT_FILE = "bench_selector.md"
-DATASETS = ("wine", "breast_cancer", "small6")
+DATASETS = ("wine", "breast_cancer", "small6", "binary_hard", "imbalanced")
 NOISE = (("none", 0.0), ("symmetric", 0.2), ("symmetric", 0.4), ("pair", 0.2), ("pair", 0.4),
          ("instance", 0.2), ("instance", 0.4))
 SEEDS = (100, 101, 102)
 PLAIN = ("random_forest", "gradient_boosting", "logistic_regression", "mlp")
 WITHIN = 0.01  # "within 1 point of the best candidate"
 BELOW_PLAIN = 0.005  # "more than 0.5 point below the best plain candidate"
+CHOICES = {  # the choices compared: the selector's two scorings, and the control with the clean labels
+    "corrected": 'scoring="corrected"',
+    "noisy": 'scoring="noisy"',
+    "oracle": "control: clean-label CV (no user has it)",
+}
 
 
 def candidates(seed):
@@ -76,18 +89,12 @@ def candidates(seed):
     return {name: est for name, est in default_candidates(seed).items() if name != "mae"}
 
 
-def _cell(job, cache=None):
-    """The job function: one grid cell (``job.seed`` seeds the split, the noise and every model).
-
-    A flat record: ``test:NAME``, ``corrected:NAME`` and ``noisy:NAME`` per
-    candidate, the fallback folds, the times and the chosen name; appended
-    to ``cache`` (JSON lines, with the job's fields) as soon as it is made.
-    """
-    from sklearn.base import clone
+def _split(job):
+    """The cell's scaled 70/30 split and its noisy training labels: ``X_train, X_test, y_train, y_test, y_noisy``."""
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    from skrobust import NoisyLabelSelector, make_noisy_labels
+    from skrobust import make_noisy_labels
 
     X, y = REGISTRY[job.dataset].load()
     X_train, X_test, y_train, y_test = train_test_split(
@@ -100,6 +107,29 @@ def _cell(job, cache=None):
                                        random_state=job.seed, **instance)
     else:
         y_noisy = y_train
+    return X_train, X_test, y_train, y_test, y_noisy
+
+
+def _cache(cache, job, record):
+    """Append the job's record to ``cache`` (JSON lines, with the job's fields)."""
+    if cache:
+        with open(cache, "a") as f:
+            f.write(json.dumps({**asdict(job), **record}) + "\n")
+    return record
+
+
+def _cell(job, cache=None):
+    """The job function: one grid cell (``job.seed`` seeds the split, the noise and every model).
+
+    A flat record: ``test:NAME``, ``corrected:NAME`` and ``noisy:NAME`` per
+    candidate, the fallback folds, the times and the chosen name; appended
+    to ``cache`` as soon as it is made.
+    """
+    from sklearn.base import clone
+
+    from skrobust import NoisyLabelSelector
+
+    X_train, X_test, _, y_test, y_noisy = _split(job)
     models = candidates(job.seed)
     with warnings.catch_warnings(), one_thread():  # one core per cell; no convergence chatter
         warnings.simplefilter("ignore")
@@ -125,10 +155,28 @@ def _cell(job, cache=None):
         "selector_time": selector_time, "cv_fit_time": float(results["fit_time"].sum()),
         "refit_time": fit_time[selector.best_name_], "best_name": selector.best_name_,
     })
-    if cache:
-        with open(cache, "a") as f:
-            f.write(json.dumps({**asdict(job), **record}) + "\n")
-    return record
+    return _cache(cache, job, record)
+
+
+def _oracle_cell(job, cache=None):
+    """The job function of the control: each candidate's 5-fold cross-validated accuracy on the
+    *clean* labels of the training rows (fitted on the noisy ones), ``oracle:NAME``.
+
+    What a selector could do with the clean labels no user has: the bar's
+    ceiling set by the sampling error of the cell's rows alone.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    X_train, _, y_train, _, y_noisy = _split(job)
+    folds = StratifiedKFold(5, shuffle=True, random_state=job.seed)
+    record = {}
+    with warnings.catch_warnings(), one_thread():
+        warnings.simplefilter("ignore")
+        for name, model in candidates(job.seed).items():
+            pred = cross_val_predict(clone(model), X_train, y_noisy, cv=folds)
+            record[f"oracle:{name}"] = float(np.mean(pred == y_train))
+    return _cache(cache, job, record)
 
 
 def _key(row):
@@ -165,14 +213,17 @@ def run(quick=False, cache=None, n_jobs=1, cached_only=False):
     done = {}
     if cache and os.path.exists(cache):
         with open(cache) as f:
-            for line in f:
+            for line in f:  # a cell's selector and oracle records are merged
                 row = _flat(json.loads(line))
-                done[_key(row)] = row
-    todo = [job for job in grid if _key(asdict(job)) not in done]
-    if todo and not cached_only:
-        table = run_checked(_cell, todo, options={"cache": cache}, n_jobs=n_jobs, desc="selector cells")
-        done.update((_key(row), row) for row in table.to_dict("records"))
-        todo = []
+                done.setdefault(_key(row), {}).update(row)
+    for function, field in ((_cell, "best_name"), (_oracle_cell, "oracle:random_forest")):
+        todo = [job for job in grid if field not in done.get(_key(asdict(job)), {})]
+        if todo and not cached_only:
+            table = run_checked(function, todo, options={"cache": cache}, n_jobs=n_jobs,
+                                desc=f"{function.__name__} cells")
+            for row in table.to_dict("records"):
+                done.setdefault(_key(row), {}).update(row)
+    todo = [job for job in grid if not {"best_name", "oracle:random_forest"} <= set(done.get(_key(asdict(job)), {}))]
     return pd.DataFrame([done[_key(asdict(job))] for job in grid if _key(asdict(job)) in done]), todo
 
 
@@ -197,8 +248,11 @@ def summary(table):
         plain = max(PLAIN, key=test.get)
         cells = [row["dataset"], _label(row), row["seed"], f"{best} {100 * test[best]:.1f}",
                  f"{plain} {100 * test[plain]:.1f}"]
-        for kind in ("corrected", "noisy"):
-            score = {n: row[f"{kind}:{n}"] for n in names}
+        for kind in CHOICES:
+            score = {n: row.get(f"{kind}:{n}", np.nan) for n in names}
+            if any(np.isnan(list(score.values()))):  # no control run for this cell
+                cells.append("")
+                continue
             choice = max(names, key=score.get)  # first listed on ties, as the selector
             cells.append(f"{choice} {100 * test[choice]:.1f}")
             chosen.append({"choice": kind, "dataset": row["dataset"], "noise": _label(row),
@@ -224,8 +278,8 @@ def summary(table):
         _choices(chosen, names, ["dataset", "noise"]),
         "Per seed (one split each):", _choices(chosen, names, ["dataset", "noise", "seed"]), cost,
         markdown_table(["data set", "noise", "seed", "best candidate (clean test)", "best plain",
-                        "selector: corrected", "selector: noisy", "folds without T"],
-                       per_cell, align="lllllllr"),
+                        "selector: corrected", "selector: noisy", "control: clean-label CV", "folds without T"],
+                       per_cell, align="llllllllr"),
     ])
 
 
@@ -234,7 +288,7 @@ def _choices(chosen, names, keys):
     candidate's) and Kendall's tau averaged over the group's rows."""
     means = chosen.groupby(["choice", *keys], sort=False)[["accuracy", *names, "tau"]].mean()
     rows = []
-    for kind in ("corrected", "noisy"):
+    for kind in chosen["choice"].unique():
         cells = means.loc[kind]
         best = cells[names].max(axis=1)
         plain = cells[list(PLAIN)].max(axis=1)
@@ -243,7 +297,7 @@ def _choices(chosen, names, keys):
         below_text = "; ".join(f"{' '.join(key)} ({100 * gap:+.1f})" for key, gap
                                in (cells["accuracy"] - plain)[below].items())
         gap = 100 * (best - cells["accuracy"])
-        rows.append([f'scoring="{kind}"', f"{within.sum()} of {len(cells)} ({100 * within.mean():.0f}%)",
+        rows.append([CHOICES[kind], f"{within.sum()} of {len(cells)} ({100 * within.mean():.0f}%)",
                      f"{below.sum()}" + (f": {below_text}" if below_text else ""),
                      f"{gap.mean():.2f}", f"{gap.max():.1f}", f"{cells['tau'].mean():.2f}"])
     return markdown_table(["choice", "within 1 point of the best candidate", "cells > 0.5 below the best plain",

@@ -213,13 +213,12 @@ class NoisyLabelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         held out); it is also the number of folds of the noise estimate
         inside each training part.
 
-    scoring : {"noisy", "corrected"}, default="noisy"
-        The score that picks the candidate: the plain accuracy on the noisy
-        labels, or the noise-corrected accuracy. The plain one ranked the
-        candidates closer to their clean-label order on skrobust's tuning
-        data (see Notes). Both are recorded in ``cv_results_``; the
-        corrected one solves for the clean counts by non-negative least
-        squares (``noise_corrected_accuracy(method="nnls")``). A fold whose
+    scoring : {"corrected", "noisy"}, default="corrected"
+        The score that picks the candidate: the noise-corrected accuracy,
+        or the plain accuracy on the noisy labels. Both are recorded in
+        ``cv_results_`` (see Notes for how they differ); the corrected one
+        solves for the clean counts by non-negative least squares
+        (``noise_corrected_accuracy(method="nnls")``). A fold whose
         transition matrix cannot be estimated gets the plain accuracy as its
         corrected score for every candidate, and a warning says so.
 
@@ -272,15 +271,15 @@ class NoisyLabelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     (the chance and direction of a wrong label depend on the true class
     only, and every class keeps most of its labels) the expected plain
     accuracy on noisy labels is an increasing affine function of the clean
-    one, so it ranks models as the clean accuracy does. The corrected
-    accuracy recovers the clean scale, but through a transition matrix
-    estimated from the same few rows, which adds variance and, where the
-    estimate is off, reorders the candidates: on skrobust's tuning data
-    (``benchmarks/bench_selector.py``) it ranked them less like their
-    clean-label accuracy than the plain score did, hence the default.
-    Under instance-dependent noise neither score is unbiased. With strong
-    noise on few rows (40% on two classes) the plain score's differences
-    shrink towards the folds' sampling error and the choice can be poor.
+    one, so it ranks models as the clean accuracy does, but shrinks their
+    differences towards the folds' sampling error. The corrected accuracy
+    recovers the clean scale, through a transition matrix estimated from
+    the same rows, which adds variance and, where the estimate is off,
+    reorders the candidates. On skrobust's tuning data
+    (``benchmarks/bench_selector.py``) the two chose about equally well,
+    the corrected one slightly better. Under instance-dependent noise
+    neither score is unbiased, and with strong noise on few rows (40% on
+    two classes) the choice can be poor.
 
     Every candidate is fitted ``n_folds + 1`` times (its cross-validation
     and the final fit), and the noise estimate adds ``n_folds`` times
@@ -323,7 +322,7 @@ class NoisyLabelSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, candidates=None, *, cv=5, scoring="noisy", random_state=None, n_jobs=None):
+    def __init__(self, candidates=None, *, cv=5, scoring="corrected", random_state=None, n_jobs=None):
         self.candidates = candidates
         self.cv = cv
         self.scoring = scoring

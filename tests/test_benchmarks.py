@@ -685,18 +685,22 @@ def test_selector_benchmark_reads_cells_cached_before_and_after_the_runner_into_
     flat = {"dataset": "wine", "noise_type": "pair", "noise_rate": 0.2, "method": "selector", "seed": 100,
             **{f"{kind}:{n}": v for kind, scores in (("test", test), ("corrected", corrected),
                                                      ("noisy", test)) for n, v in scores.items()}, **rest}
+    oracle = {"dataset": "wine", "noise_type": "pair", "noise_rate": 0.2, "method": "selector", "seed": 100,
+              **{f"oracle:{n}": v for n, v in corrected.items()}}  # the pair cell's control, a line of its own
     cache = tmp_path / "cells.jsonl"
-    cache.write_text(json.dumps(flat) + "\n" + json.dumps(nested) + "\n")
+    cache.write_text("".join(json.dumps(line) + "\n" for line in (flat, nested, oracle)))
     table, missing = bench.run(quick=True, cache=str(cache), cached_only=True)
     assert table[["noise_type", "test:mlp", "corrected:gradient_boosting"]].values.tolist() == [
         ["none", 0.95, 0.75], ["pair", 0.95, 0.75]]  # grid order, not the file's
-    assert [(job.noise_type, job.noise_rate) for job in missing] == [
-        ("symmetric", 0.2), ("symmetric", 0.4), ("pair", 0.4), ("instance", 0.2), ("instance", 0.4)]
+    assert [(job.noise_type, job.noise_rate) for job in missing] == [  # the clean cell lacks its control
+        ("none", 0.0), ("symmetric", 0.2), ("symmetric", 0.4), ("pair", 0.4), ("instance", 0.2),
+        ("instance", 0.4)]
     text = bench.summary(table)
-    for noise in ("clean", "pair 20%"):
-        assert (f"| wine | {noise} | 100 | mlp 95.0 | mlp 95.0 | gradient_boosting 85.0 | mlp 95.0 | 1 |"
-                in text)
+    assert "| wine | clean | 100 | mlp 95.0 | mlp 95.0 | gradient_boosting 85.0 | mlp 95.0 |  | 1 |" in text
+    assert ("| wine | pair 20% | 100 | mlp 95.0 | mlp 95.0 | gradient_boosting 85.0 | mlp 95.0 "
+            "| gradient_boosting 85.0 | 1 |") in text
     assert '| scoring="corrected" | 0 of 2 (0%) | 2: wine clean seed 100 (-10.0); ' in text
+    assert "| control: clean-label CV (no user has it) | 0 of 1 (0%) | 1: wine pair 20% seed 100 (-10.0) |" in text
 
 
 def test_noise_rate_estimates_use_the_training_folds_and_noise_of_the_tuning_table():

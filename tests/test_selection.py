@@ -199,7 +199,7 @@ def test_default_candidates_are_cross_validated_and_one_is_chosen(monkeypatch):
     assert set(selector.cv_results_["candidate"]) == set(selection.default_candidates())
     assert len(selector.cv_results_["fold"]) == 7 * 2
     results = pd.DataFrame(selector.cv_results_)
-    means = results.groupby("candidate", sort=False)["noisy_score"].mean()
+    means = results.groupby("candidate", sort=False)[f"{selector.scoring}_score"].mean()
     assert selector.best_name_ == means.idxmax()  # the best mean score; ties: the first listed
     expected = type(selection.default_candidates(100)[selector.best_name_])
     assert isinstance(selector.best_estimator_, expected)
