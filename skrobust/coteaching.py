@@ -117,8 +117,9 @@ class CoTeachingClassifier(PredictFromProbaMixin, ClassifierMixin, MetaEstimator
         alone (``noise_rate_``, with a 95% interval ``noise_rate_ci_``:
         confident learning on out-of-fold probabilities of
         ``RandomForestClassifier(min_samples_leaf=5)``, the relabeler's
-        forest (:func:`skrobust.detection.noise_model`), which estimates the rate better than most peer models; folds
-        from ``cv``, by the rule described there) and
+        forest (:func:`skrobust.detection.noise_model`), which estimates
+        the rate better than most peer models; folds from ``cv``, by the
+        rule described there) and
         forgets the estimate, clipped to ``[0, min(0.9, 1 - 1 / n_classes)]``.
         Where the interval's lower end is below ``min_noise_rate`` the
         evidence of noise is too weak and the rate is 0 (both peers are

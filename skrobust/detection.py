@@ -136,15 +136,18 @@ def encode_labels(y, X, owner, *, pred_probs=None):
     return encoder.transform(y), encoder.classes_
 
 
+_FOLDS_SEED = object()  # held_out_proba's default model_seed: its random_state
+
+
 def held_out_proba(
     estimator, X, y_encoded, *, cv=5, n_jobs=None, random_state=None, params=None, classes=None,
-    model_seed=None,
+    model_seed=_FOLDS_SEED,
 ):
     """Out-of-fold probabilities, one column per code of ``y_encoded`` (0..K-1), and the folds.
 
     ``estimator`` is cloned for each fold (``None``: :func:`noise_model`
-    sized to the folds' training rows and seeded with ``model_seed``, or
-    with ``random_state`` when that is ``None``). Folds by
+    sized to the folds' training rows and seeded with ``model_seed``, by
+    default ``random_state``). Folds by
     :func:`~skrobust._validation.check_folds`, shuffled with
     ``random_state``; the rows it cannot hold out (a class with a single
     sample) get a row of NaN. ``classes`` (the labels the codes stand for)
@@ -172,7 +175,7 @@ def held_out_proba(
     splits = list(splitter.split(X_cv, y_cv))
     if estimator is None:
         estimator = noise_model(
-            random_state if model_seed is None else model_seed,
+            random_state if model_seed is _FOLDS_SEED else model_seed,
             n_samples=min(len(train) for train, _ in splits),
         )
     oof = cross_val_predict(

@@ -90,10 +90,11 @@ class CleanFirstRelabeler(BaseMetaClassifier):
         A classifier with ``fit`` and ``predict_proba``; it is cloned for the
         cross-validation, the clean model and the final model. ``None`` means
         ``RandomForestClassifier(min_samples_leaf=5, random_state=random_state)``
-        (its cross-validation on more than 8,000 training rows: fewer
+        (in its cross-validation on more than 8,000 training rows, fewer
         trees of 8,000 sampled rows each, as
-        :func:`skrobust.detection.noise_model` says), except for the plain fit when the evidence of noise is below
-        ``min_noise_rate``: that is a fit of
+        :func:`skrobust.detection.noise_model` says), except for the plain
+        fit when the evidence of noise is below ``min_noise_rate``: that is
+        a fit of
         ``RandomForestClassifier(random_state=random_state)``. Leaves of 5
         average out the wrong labels the relabelling leaves behind; labels
         that look clean are fitted as scikit-learn's default forest would
