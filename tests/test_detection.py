@@ -76,7 +76,7 @@ def test_out_of_fold_proba_none_means_the_seeded_noise_model(blobs):
     np.testing.assert_allclose(default, explicit)
 
 
-def test_default_noise_model_subsamples_its_trees_beyond_ten_thousand_training_rows():
+def test_default_noise_model_subsamples_its_trees_beyond_8000_training_rows():
     # 2 folds of 22,000 rows: 11,000 training rows each, more than SUBSAMPLE_ROWS (8,000)
     X, y = make_blobs(n_samples=22_000, centers=3, cluster_std=3.0, random_state=0)
     forest = noise_model(0, n_samples=11_000)
