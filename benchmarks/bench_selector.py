@@ -44,7 +44,7 @@ The candidates are the defaults without ``MAEClassifier`` (TensorFlow
 training would multiply the run time; the selector's default list has it
 when the ``keras`` extra is installed). Each cell runs on one thread
 (``threadpoolctl``); digits and the larger synthetic sets are left out to
-keep the run near 140 CPU minutes (the control a third of it). ``--quick``: wine only, seed 100.
+keep the run near 140 CPU minutes (the control about 60 of them). ``--quick``: wine only, seed 100.
 
 Each cell is two :class:`benchmarks.runner.Job` (job functions :func:`_cell`
 and :func:`_oracle_cell`,
