@@ -261,13 +261,13 @@ def test_auto_forget_rate_reads_the_out_of_fold_forest_the_relabeler_acts_with(n
 
     X, _, y_noisy, _ = noisy_blobs
     models = []
-    real = skrobust.detection.held_out_proba
+    real = skrobust.detection.noise_model
 
-    def spy(estimator, *args, **kwargs):
-        models.append(estimator)
-        return real(estimator, *args, **kwargs)
+    def spy(*args, **kwargs):
+        models.append(real(*args, **kwargs))
+        return models[-1]
 
-    monkeypatch.setattr(skrobust.detection, "held_out_proba", spy)
+    monkeypatch.setattr(skrobust.detection, "noise_model", spy)
     _fast(forget_rate="auto", max_epochs=1).fit(X, y_noisy)
     forest = models[0].get_params()
     assert forest == CleanFirstRelabeler(random_state=forest["random_state"])._get_estimator().get_params()
