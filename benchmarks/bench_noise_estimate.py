@@ -22,7 +22,8 @@ Run from the project root::
    noisy labels, against its accuracy on their true labels; and the time.
 2. **cost**: the estimate on 100,000 × 20 rows with 10 classes beside
    cleanlab's ``CleanLearning().find_label_issues`` with its own default
-   out-of-fold model (``LogisticRegression``), in one run.
+   out-of-fold model (``LogisticRegression``), the two in turn three times
+   in one process (about a minute).
 
 Data: the tuning data (the groups ``"tuning"``, ``"check"`` and ``"estimate"``
 of :data:`benchmarks.datasets.DATASETS`; the estimate shapes are a weak-model shape, 32 classes, 15:1
@@ -32,7 +33,7 @@ imbalance, each with at least 3,000 rows); noise by
 those of issue 34. True labels are used only to make the noise and to score.
 
 Seed 100 (one tuning seed: the grid's 105 cells take about an hour on two
-busy cores). ``--quick``: iris at 20% symmetric noise, and the cost on 2,000 rows.
+busy cores). ``--quick``: iris at 20% symmetric noise, and the cost on 2,000 rows, once.
 """
 
 import time
