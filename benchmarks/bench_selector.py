@@ -195,11 +195,12 @@ def _flat(row):
 def run(quick=False, cache=None, n_jobs=1, cached_only=False):
     """The cells' table (one row per cell, in grid order) and the jobs not run.
 
-    Cells already in ``cache`` (JSON lines) are read, not rerun; the others
-    run through :func:`benchmarks.runner.run_jobs` (job function
-    :func:`_cell`), and a cell that fails stops the run with its error once
-    the others are done (and cached). ``cached_only``: only the cells of
-    ``cache``; the jobs it lacks are returned.
+    Each cell has two jobs, the selector's (:func:`_cell`) and the
+    control's (:func:`_oracle_cell`). Jobs already in ``cache`` (JSON lines)
+    are read, not rerun; the others run through
+    :func:`benchmarks.runner.run_jobs`, and a job that fails stops the run
+    with its error once the others are done (and cached). ``cached_only``:
+    only the records of ``cache``; the cells lacking one are returned.
     """
 
     datasets, seeds = (("wine",), SEEDS[:1]) if quick else (DATASETS, SEEDS)
@@ -216,14 +217,15 @@ def run(quick=False, cache=None, n_jobs=1, cached_only=False):
             for line in f:  # a cell's selector and oracle records are merged
                 row = _flat(json.loads(line))
                 done.setdefault(_key(row), {}).update(row)
-    for function, field in ((_cell, "best_name"), (_oracle_cell, "oracle:random_forest")):
+    fields = {_cell: "best_name", _oracle_cell: "oracle:random_forest"}  # one field each job makes
+    for function, field in fields.items():
         todo = [job for job in grid if field not in done.get(_key(asdict(job)), {})]
         if todo and not cached_only:
             table = run_checked(function, todo, options={"cache": cache}, n_jobs=n_jobs,
                                 desc=f"{function.__name__} cells")
             for row in table.to_dict("records"):
                 done.setdefault(_key(row), {}).update(row)
-    todo = [job for job in grid if not {"best_name", "oracle:random_forest"} <= set(done.get(_key(asdict(job)), {}))]
+    todo = [job for job in grid if not set(fields.values()) <= set(done.get(_key(asdict(job)), {}))]
     return pd.DataFrame([done[_key(asdict(job))] for job in grid if _key(asdict(job)) in done]), todo
 
 
